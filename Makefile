@@ -1,0 +1,153 @@
+# journey: the compiler (journeyc), its tests, and installation.
+#
+#   make          install missing Debian packages, then build
+#   make test     build and run every test (also under ASan and UBSan)
+#   make demo     check the acceptance example and show a diagnostic
+#   make fuzz     run the front-end fuzzer for a short while (FUZZ_SECONDS)
+#   make install  PREFIX=/usr/local DESTDIR=
+#
+# User CFLAGS, CPPFLAGS and LDFLAGS are respected; the flags the build needs are added
+# to them. Generated sources (lexer, parser) go to $(BUILD)/gen and are never committed.
+
+VERSION      := 0.1.0
+
+PREFIX       ?= /usr/local
+prefix       ?= $(PREFIX)
+exec_prefix  ?= $(prefix)
+bindir       ?= $(exec_prefix)/bin
+datadir      ?= $(prefix)/share
+stdlibdir    ?= $(datadir)/journey/stdlib
+DESTDIR      ?=
+
+CC           ?= cc
+CFLAGS       ?= -O2 -g
+RE2C         ?= re2c
+BISON        ?= bison
+INSTALL      ?= install
+
+BUILD        ?= build
+SANITIZE     ?=
+
+WARNINGS     := -Wall -Wextra -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes -Wvla
+ifneq ($(WERROR),)
+WARNINGS     += -Werror
+endif
+ifneq ($(SANITIZE),)
+SANITIZER_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+endif
+ALL_CPPFLAGS := -I$(BUILD)/gen -Icompiler -Iinclude -DJOURNEY_VERSION='"$(VERSION)"' \
+                -DJOURNEY_STDLIB_DIR='"$(stdlibdir)"' -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(CPPFLAGS)
+ALL_CFLAGS   := -std=c17 $(WARNINGS) $(SANITIZER_FLAGS) $(CFLAGS)
+ALL_LDFLAGS  := $(SANITIZER_FLAGS) $(LDFLAGS)
+
+COMPILER_SOURCES := compiler/arena.c compiler/source.c compiler/diagnostic.c compiler/ast.c \
+                    compiler/compiler.c compiler/resolve.c
+COMPILER_OBJECTS := $(COMPILER_SOURCES:compiler/%.c=$(BUILD)/compiler/%.o) \
+                    $(BUILD)/compiler/lexer.o $(BUILD)/compiler/parser.o
+GENERATED        := $(BUILD)/gen/lexer.c $(BUILD)/gen/parser.c $(BUILD)/gen/parser.h
+
+JOURNEYC     := $(BUILD)/journeyc
+LIBJOURNEYC  := $(BUILD)/libjourneyc.a
+UNIT_TESTS   := $(BUILD)/tests/test_lexer $(BUILD)/tests/test_diagnostics
+
+.PHONY: all deps test test-unit test-compile test-examples test-spec test-sanitize demo fuzz \
+        install uninstall clean
+
+all: deps $(JOURNEYC)
+
+# Installs missing packages with apt-get; silent when nothing is missing.
+deps:
+	@scripts/install-deps.sh
+
+# ---- the compiler -------------------------------------------------------------------
+
+$(BUILD)/gen/parser.c $(BUILD)/gen/parser.h &: compiler/parser.y | deps
+	@mkdir -p $(BUILD)/gen
+	$(BISON) -Wall -Werror --header=$(BUILD)/gen/parser.h -o $(BUILD)/gen/parser.c $<
+
+$(BUILD)/gen/lexer.c: compiler/lexer.re | deps
+	@mkdir -p $(BUILD)/gen
+	$(RE2C) -W -Werror --no-generation-date -o $@ $<
+
+$(BUILD)/compiler/%.o: compiler/%.c $(BUILD)/gen/parser.h | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/compiler/lexer.o: $(BUILD)/gen/lexer.c $(BUILD)/gen/parser.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/compiler/parser.o: $(BUILD)/gen/parser.c $(BUILD)/gen/parser.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(LIBJOURNEYC): $(COMPILER_OBJECTS)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(JOURNEYC): $(BUILD)/compiler/journeyc.o $(LIBJOURNEYC)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ -lm
+
+# ---- tests --------------------------------------------------------------------------
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIBJOURNEYC)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP $(ALL_LDFLAGS) -o $@ $< $(LIBJOURNEYC) -lcmocka -lm
+
+# Every suite runs, then one line sums them up: "N passed, N failed".
+test: all $(UNIT_TESTS)
+	@tests/run.sh $(BUILD) $(UNIT_TESTS)
+	@$(MAKE) --no-print-directory test-sanitize
+
+# The same suites with AddressSanitizer and UndefinedBehaviorSanitizer, in their own
+# build directory; any report fails the run.
+test-sanitize:
+	@$(MAKE) --no-print-directory BUILD=build-sanitize SANITIZE=1 all build-sanitize/tests/test_lexer \
+	    build-sanitize/tests/test_diagnostics
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	    tests/run.sh build-sanitize build-sanitize/tests/test_lexer build-sanitize/tests/test_diagnostics
+
+# The README's main job for now: check the acceptance example, then show what a
+# misspelled event name looks like.
+demo: all
+	@echo '$$ journeyc check examples/onboarding.journey'
+	@$(JOURNEYC) check examples/onboarding.journey && echo '(clean)'
+	@echo
+	@echo '$$ journeyc check tests/compile/err/undeclared-event.journey'
+	@$(JOURNEYC) check --color=always tests/compile/err/undeclared-event.journey; \
+	    echo "(exit status $$?)"
+
+# ---- fuzzing (clang's libFuzzer) ----------------------------------------------------
+
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD   := build-fuzz
+
+$(FUZZ_BUILD)/fuzz_compiler: tests/fuzz/fuzz_compiler.c $(COMPILER_SOURCES) compiler/lexer.re compiler/parser.y | deps
+	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) $(FUZZ_BUILD)/gen/lexer.c $(FUZZ_BUILD)/gen/parser.c
+	@mkdir -p $(FUZZ_BUILD)
+	clang -std=c17 -g -O1 -fsanitize=fuzzer,address,undefined -I$(FUZZ_BUILD)/gen -Icompiler \
+	    -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -o $@ tests/fuzz/fuzz_compiler.c $(COMPILER_SOURCES) \
+	    $(FUZZ_BUILD)/gen/lexer.c $(FUZZ_BUILD)/gen/parser.c -lm
+
+fuzz: $(FUZZ_BUILD)/fuzz_compiler
+	@mkdir -p $(FUZZ_BUILD)/corpus/compiler
+	$(FUZZ_BUILD)/fuzz_compiler -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=10 \
+	    -dict=tests/fuzz/journey.dict $(FUZZ_BUILD)/corpus/compiler tests/fuzz/corpus/compiler \
+	    tests/compile/ok tests/compile/err examples stdlib/std
+
+# ---- install ------------------------------------------------------------------------
+
+install: all
+	$(INSTALL) -d $(DESTDIR)$(bindir) $(DESTDIR)$(stdlibdir)/std
+	$(INSTALL) -m 755 $(JOURNEYC) $(DESTDIR)$(bindir)/journeyc
+	$(INSTALL) -m 644 stdlib/std/*.journey $(DESTDIR)$(stdlibdir)/std/
+
+uninstall:
+	rm -f $(DESTDIR)$(bindir)/journeyc
+	rm -f $(patsubst stdlib/std/%,$(DESTDIR)$(stdlibdir)/std/%,$(wildcard stdlib/std/*.journey))
+	-rmdir $(DESTDIR)$(stdlibdir)/std $(DESTDIR)$(stdlibdir) $(DESTDIR)$(datadir)/journey 2>/dev/null
+
+clean:
+	rm -rf build build-sanitize build-fuzz
+
+-include $(wildcard $(BUILD)/compiler/*.d $(BUILD)/tests/*.d)

@@ -1,0 +1,225 @@
+/* journeyc.c: the compiler's command-line front end. The only part of the compiler
+ * that prints or exits. */
+#include <errno.h>
+#include <stdarg.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "compiler.h"
+#include "lexer.h"
+
+#ifndef JOURNEY_VERSION
+#define JOURNEY_VERSION "0.0.0-dev"
+#endif
+#ifndef JOURNEY_STDLIB_DIR
+#define JOURNEY_STDLIB_DIR "/usr/local/share/journey/stdlib"
+#endif
+
+enum {
+    EXIT_CLEAN = 0,
+    EXIT_ERRORS = 1,
+    EXIT_USAGE = 64,    /* EX_USAGE */
+    EXIT_INTERNAL = 70, /* EX_SOFTWARE: out of memory and the like */
+};
+
+static const char usage_text[] =
+    "Usage: journeyc COMMAND [OPTIONS] FILE...\n"
+    "\n"
+    "The compiler of the journey language: it checks .journey files (marketing journeys,\n"
+    "their events, attributes, scores, segments, channels, messages and limits) and reports\n"
+    "problems the way gcc does.\n"
+    "\n"
+    "Commands:\n"
+    "  check FILE...        parse and check each program; print diagnostics\n"
+    "  keywords             list the language's keywords, one per line with its group\n"
+    "                       (the editor grammars are generated and tested from this)\n"
+    "\n"
+    "Options:\n"
+    "  -I DIR               search DIR for imported modules (before JOURNEY_PATH and\n"
+    "                       the standard library); may be repeated\n"
+    "  -Werror              treat warnings as errors\n"
+    "  --color=WHEN         colour diagnostics: auto (on a terminal, unless NO_COLOR is\n"
+    "                       set), always, never; default auto\n"
+    "  --diagnostics-format=FORMAT\n"
+    "                       text (gcc style, with the source line and a caret) or json\n"
+    "                       (one array in the shape of gcc's JSON diagnostics)\n"
+    "  -h, --help           show this help and exit\n"
+    "  --version            show the version and exit\n"
+    "\n"
+    "Environment:\n"
+    "  JOURNEY_PATH         directories searched for imports, separated by ':'\n"
+    "  NO_COLOR             when set and not empty, --color=auto means never\n"
+    "\n"
+    "Exit status:\n"
+    "  0   every program is clean (warnings allowed unless -Werror)\n"
+    "  1   a program has errors, or a file could not be read\n"
+    "  64  the command line is wrong\n"
+    "  70  internal failure (out of memory)\n"
+    "\n"
+    "Example:\n"
+    "  journeyc check examples/onboarding.journey\n";
+
+typedef enum color_mode { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER } color_mode;
+
+typedef struct command_line {
+    const char *command;
+    const char **files;
+    int file_count;
+    const char **include_dirs;
+    int include_dir_count;
+    bool warnings_are_errors;
+    color_mode color;
+    jc_render_format format;
+} command_line;
+
+static int usage_error(const char *format, ...) JC_PRINTF(1, 2);
+static int usage_error(const char *format, ...)
+{
+    va_list arguments;
+    va_start(arguments, format);
+    fputs("journeyc: ", stderr);
+    vfprintf(stderr, format, arguments);
+    va_end(arguments);
+    fputs("\nTry 'journeyc --help' for more information.\n", stderr);
+    return EXIT_USAGE;
+}
+
+/* Returns -1 when the command line is fine, else the exit status to leave with. */
+static int parse_command_line(int argc, char **argv, command_line *line)
+{
+    line->files = calloc((size_t)argc, sizeof *line->files);
+    line->include_dirs = calloc((size_t)argc, sizeof *line->include_dirs);
+    if (!line->files || !line->include_dirs) {
+        fputs("journeyc: out of memory\n", stderr);
+        return EXIT_INTERNAL;
+    }
+    bool options_done = false;
+    for (int i = 1; i < argc; i++) {
+        const char *argument = argv[i];
+        if (options_done || argument[0] != '-' || strcmp(argument, "-") == 0) {
+            if (!line->command) line->command = argument;
+            else line->files[line->file_count++] = argument;
+            continue;
+        }
+        if (strcmp(argument, "--") == 0) {
+            options_done = true;
+        } else if (strcmp(argument, "-h") == 0 || strcmp(argument, "--help") == 0) {
+            fputs(usage_text, stdout);
+            return EXIT_CLEAN;
+        } else if (strcmp(argument, "--version") == 0) {
+            printf("journeyc %s\n", JOURNEY_VERSION);
+            return EXIT_CLEAN;
+        } else if (strcmp(argument, "-Werror") == 0) {
+            line->warnings_are_errors = true;
+        } else if (strcmp(argument, "-I") == 0) {
+            if (i + 1 >= argc) return usage_error("option '%s' needs a directory", argument);
+            line->include_dirs[line->include_dir_count++] = argv[++i];
+        } else if (strncmp(argument, "-I", 2) == 0) {
+            line->include_dirs[line->include_dir_count++] = argument + 2;
+        } else if (strncmp(argument, "--color=", 8) == 0 || strncmp(argument, "--colour=", 9) == 0) {
+            const char *when = strchr(argument, '=') + 1;
+            if (strcmp(when, "auto") == 0) line->color = COLOR_AUTO;
+            else if (strcmp(when, "always") == 0) line->color = COLOR_ALWAYS;
+            else if (strcmp(when, "never") == 0) line->color = COLOR_NEVER;
+            else return usage_error("--color takes auto, always or never, not '%s'", when);
+        } else if (strncmp(argument, "--diagnostics-format=", 21) == 0) {
+            const char *format = argument + 21;
+            if (strcmp(format, "text") == 0) line->format = JC_RENDER_TEXT;
+            else if (strcmp(format, "json") == 0) line->format = JC_RENDER_JSON;
+            else return usage_error("--diagnostics-format takes text or json, not '%s'", format);
+        } else {
+            return usage_error("unknown option '%s'", argument);
+        }
+    }
+    if (!line->command) return usage_error("%s", "no command given");
+    return -1;
+}
+
+static bool use_color(color_mode mode, FILE *stream)
+{
+    if (mode == COLOR_ALWAYS) return true;
+    if (mode == COLOR_NEVER) return false;
+    const char *no_color = getenv("NO_COLOR");
+    if (no_color && no_color[0]) return false;
+    const char *term = getenv("TERM");
+    if (term && strcmp(term, "dumb") == 0) return false;
+    return isatty(fileno(stream));
+}
+
+static int run_check(const command_line *line)
+{
+    if (line->file_count == 0) return usage_error("%s", "check needs at least one FILE");
+    static char executable[PATH_MAX];
+    ssize_t length = readlink("/proc/self/exe", executable, sizeof executable - 1);
+    executable[length > 0 ? length : 0] = '\0';
+    jc_options options = {
+        .include_dirs = line->include_dirs,
+        .include_dir_count = (uint32_t)line->include_dir_count,
+        .journey_path = getenv("JOURNEY_PATH"),
+        .executable_path = length > 0 ? executable : NULL,
+        .installed_stdlib = JOURNEY_STDLIB_DIR,
+    };
+    jc_render_options render = {
+        .format = line->format,
+        .color = line->format == JC_RENDER_TEXT && use_color(line->color, stderr),
+        .warnings_are_errors = line->warnings_are_errors,
+    };
+    int status = EXIT_CLEAN;
+    bool first_json = true;
+    if (line->format == JC_RENDER_JSON) fputc('[', stdout);
+    for (int i = 0; i < line->file_count; i++) {
+        jc_compiler *compiler = jc_compiler_new(&options);
+        if (!compiler) {
+            fputs("journeyc: out of memory\n", stderr);
+            return EXIT_INTERNAL;
+        }
+        jc_status result = jc_compiler_check_file(compiler, line->files[i]);
+        if (line->format == JC_RENDER_JSON)
+            jc_diagnostics_render_json_items(&compiler->diagnostics, &compiler->sources, &render, stdout,
+                                             &first_json);
+        else
+            jc_diagnostics_render(&compiler->diagnostics, &compiler->sources, &render, stderr);
+        if (result == JC_NO_MEMORY) {
+            fputs("journeyc: out of memory\n", stderr);
+            status = EXIT_INTERNAL;
+        } else if ((result == JC_ERRORS ||
+                    (line->warnings_are_errors && compiler->diagnostics.warning_count)) &&
+                   status == EXIT_CLEAN) {
+            status = EXIT_ERRORS;
+        }
+        jc_compiler_free(compiler);
+    }
+    if (line->format == JC_RENDER_JSON) fputs("]\n", stdout);
+    return status;
+}
+
+static int run_keywords(const command_line *line)
+{
+    if (line->file_count) return usage_error("keywords takes no FILE, got '%s'", line->files[0]);
+    uint32_t count;
+    const jc_keyword *keywords = jc_keywords(&count);
+    for (uint32_t i = 0; i < count; i++)
+        printf("%s %s\n", keywords[i].spelling, jc_keyword_group_name(keywords[i].group));
+    return EXIT_CLEAN;
+}
+
+int main(int argc, char **argv)
+{
+    command_line line = { 0 };
+    int status = parse_command_line(argc, argv, &line);
+    if (status < 0) {
+        if (strcmp(line.command, "check") == 0) status = run_check(&line);
+        else if (strcmp(line.command, "keywords") == 0) status = run_keywords(&line);
+        else status = usage_error("unknown command '%s' (try check or keywords)", line.command);
+    }
+    free(line.files);
+    free(line.include_dirs);
+    if (fflush(stdout) != 0 && status == EXIT_CLEAN) {
+        fprintf(stderr, "journeyc: cannot write output: %s\n", strerror(errno));
+        status = EXIT_INTERNAL;
+    }
+    return status;
+}
