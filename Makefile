@@ -41,7 +41,8 @@ ALL_CFLAGS   := -std=c17 $(WARNINGS) $(SANITIZER_FLAGS) $(CFLAGS)
 ALL_LDFLAGS  := $(SANITIZER_FLAGS) $(LDFLAGS)
 
 COMPILER_SOURCES := compiler/arena.c compiler/source.c compiler/diagnostic.c compiler/ast.c \
-                    compiler/compiler.c compiler/resolve.c
+                    compiler/compiler.c compiler/resolve.c compiler/codegen.c compiler/bytecode_writer.c \
+                    compiler/disassemble.c
 COMPILER_OBJECTS := $(COMPILER_SOURCES:compiler/%.c=$(BUILD)/compiler/%.o) \
                     $(BUILD)/compiler/lexer.o $(BUILD)/compiler/parser.o
 GENERATED        := $(BUILD)/gen/lexer.c $(BUILD)/gen/parser.c $(BUILD)/gen/parser.h
@@ -86,7 +87,7 @@ $(LIBJOURNEYC): $(COMPILER_OBJECTS)
 	$(AR) rcs $@ $^
 
 $(JOURNEYC): $(BUILD)/compiler/journeyc.o $(LIBJOURNEYC)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ -lm
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ -lz -lm
 
 # ---- tests --------------------------------------------------------------------------
 

@@ -177,6 +177,7 @@ struct jc_node {
     jc_type type; /* of expressions, after checking */
     jc_span span;
     jc_node *next;
+    uint32_t index; /* set by codegen: the node's table index or frame slot */
     union {
         struct { jc_text path; jc_span path_span; } import;
         struct { jc_name *name; jc_span name_span; } channel;

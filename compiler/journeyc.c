@@ -8,7 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "codegen.h"
 #include "compiler.h"
+#include "disassemble.h"
 #include "lexer.h"
 
 #ifndef JOURNEY_VERSION
@@ -34,10 +36,15 @@ static const char usage_text[] =
     "\n"
     "Commands:\n"
     "  check FILE...        parse and check each program; print diagnostics\n"
+    "  build FILE [-o OUT]  compile a program to bytecode (default OUT: FILE with the\n"
+    "                       extension .jbc); nothing is written when it has errors\n"
+    "  dis FILE             print a readable listing of a .jbc file (or of the bytecode\n"
+    "                       of a .journey file) with the source lines of its code\n"
     "  keywords             list the language's keywords, one per line with its group\n"
     "                       (the editor grammars are generated and tested from this)\n"
     "\n"
     "Options:\n"
+    "  -o FILE              where build writes the bytecode\n"
     "  -I DIR               search DIR for imported modules (before JOURNEY_PATH and\n"
     "                       the standard library); may be repeated\n"
     "  -Werror              treat warnings as errors\n"
@@ -70,6 +77,7 @@ typedef struct command_line {
     int file_count;
     const char **include_dirs;
     int include_dir_count;
+    const char *output;
     bool warnings_are_errors;
     color_mode color;
     jc_render_format format;
@@ -114,6 +122,9 @@ static int parse_command_line(int argc, char **argv, command_line *line)
             return EXIT_CLEAN;
         } else if (strcmp(argument, "-Werror") == 0) {
             line->warnings_are_errors = true;
+        } else if (strcmp(argument, "-o") == 0) {
+            if (i + 1 >= argc) return usage_error("option '%s' needs a file name", argument);
+            line->output = argv[++i];
         } else if (strcmp(argument, "-I") == 0) {
             if (i + 1 >= argc) return usage_error("option '%s' needs a directory", argument);
             line->include_dirs[line->include_dir_count++] = argv[++i];
@@ -149,24 +160,34 @@ static bool use_color(color_mode mode, FILE *stream)
     return isatty(fileno(stream));
 }
 
-static int run_check(const command_line *line)
+static jc_options compiler_options(const command_line *line)
 {
-    if (line->file_count == 0) return usage_error("%s", "check needs at least one FILE");
     static char executable[PATH_MAX];
     ssize_t length = readlink("/proc/self/exe", executable, sizeof executable - 1);
     executable[length > 0 ? length : 0] = '\0';
-    jc_options options = {
+    return (jc_options){
         .include_dirs = line->include_dirs,
         .include_dir_count = (uint32_t)line->include_dir_count,
         .journey_path = getenv("JOURNEY_PATH"),
         .executable_path = length > 0 ? executable : NULL,
         .installed_stdlib = JOURNEY_STDLIB_DIR,
     };
-    jc_render_options render = {
+}
+
+static jc_render_options render_options(const command_line *line)
+{
+    return (jc_render_options){
         .format = line->format,
         .color = line->format == JC_RENDER_TEXT && use_color(line->color, stderr),
         .warnings_are_errors = line->warnings_are_errors,
     };
+}
+
+static int run_check(const command_line *line)
+{
+    if (line->file_count == 0) return usage_error("%s", "check needs at least one FILE");
+    jc_options options = compiler_options(line);
+    jc_render_options render = render_options(line);
     int status = EXIT_CLEAN;
     bool first_json = true;
     if (line->format == JC_RENDER_JSON) fputc('[', stdout);
@@ -196,6 +217,116 @@ static int run_check(const command_line *line)
     return status;
 }
 
+/* Compiles one file to bytecode in memory, showing its diagnostics. Returns the exit
+ * status; on success *bytes holds the .jbc image (malloc'ed). */
+static int compile_to_bytecode(const command_line *line, const char *path, uint8_t **bytes, size_t *length)
+{
+    jc_options options = compiler_options(line);
+    jc_render_options render = render_options(line);
+    jc_compiler *compiler = jc_compiler_new(&options);
+    if (!compiler) {
+        fputs("journeyc: out of memory\n", stderr);
+        return EXIT_INTERNAL;
+    }
+    jc_status result = jc_compiler_check_file(compiler, path);
+    jc_program program;
+    jc_program_init(&program);
+    if (result == JC_OK && !(line->warnings_are_errors && compiler->diagnostics.warning_count))
+        result = jc_generate(compiler, &program);
+    else if (result == JC_OK)
+        result = JC_ERRORS;
+    jc_diagnostics_render(&compiler->diagnostics, &compiler->sources, &render,
+                          line->format == JC_RENDER_JSON ? stdout : stderr);
+    int status = result == JC_NO_MEMORY ? EXIT_INTERNAL : result == JC_ERRORS ? EXIT_ERRORS : EXIT_CLEAN;
+    if (status == EXIT_CLEAN && !jc_program_serialize(&program, bytes, length)) status = EXIT_INTERNAL;
+    if (status == EXIT_INTERNAL) fputs("journeyc: out of memory\n", stderr);
+    jc_program_free(&program);
+    jc_compiler_free(compiler);
+    return status;
+}
+
+static bool ends_with(const char *text, const char *suffix)
+{
+    size_t length = strlen(text), suffix_length = strlen(suffix);
+    return length >= suffix_length && strcmp(text + length - suffix_length, suffix) == 0;
+}
+
+static int run_build(const command_line *line)
+{
+    if (line->file_count != 1) return usage_error("%s", "build takes one FILE");
+    const char *input = line->files[0];
+    char output[PATH_MAX];
+    if (line->output) {
+        snprintf(output, sizeof output, "%s", line->output);
+    } else {
+        size_t stem = strlen(input) - (ends_with(input, ".journey") ? 8 : 0);
+        if (stem + 5 > sizeof output) return usage_error("%s", "file name too long");
+        snprintf(output, sizeof output, "%.*s.jbc", (int)stem, input);
+    }
+    uint8_t *bytes = NULL;
+    size_t length = 0;
+    int status = compile_to_bytecode(line, input, &bytes, &length);
+    if (status != EXIT_CLEAN) return status;
+    /* Write beside the target and rename, so a reader never sees half a file. */
+    char temporary[PATH_MAX + 16];
+    snprintf(temporary, sizeof temporary, "%s.tmp%ld", output, (long)getpid());
+    FILE *file = fopen(temporary, "wb");
+    bool written = file && fwrite(bytes, 1, length, file) == length;
+    if (file && fclose(file) != 0) written = false;
+    if (written && rename(temporary, output) != 0) written = false;
+    if (!written) {
+        fprintf(stderr, "journeyc: cannot write '%s': %s\n", output, strerror(errno));
+        remove(temporary);
+        status = EXIT_ERRORS;
+    }
+    free(bytes);
+    return status;
+}
+
+static int run_disassemble(const command_line *line)
+{
+    if (line->file_count != 1) return usage_error("%s", "dis takes one FILE");
+    const char *input = line->files[0];
+    uint8_t *bytes = NULL;
+    size_t length = 0;
+    if (ends_with(input, ".journey")) {
+        int status = compile_to_bytecode(line, input, &bytes, &length);
+        if (status != EXIT_CLEAN) return status;
+    } else {
+        FILE *file = fopen(input, "rb");
+        if (!file) {
+            fprintf(stderr, "journeyc: cannot read '%s': %s\n", input, strerror(errno));
+            return EXIT_ERRORS;
+        }
+        size_t capacity = 0;
+        for (;;) {
+            if (length == capacity) {
+                capacity = capacity ? capacity * 2 : 65536;
+                uint8_t *grown = capacity <= JR_MAX_FILE_BYTES ? realloc(bytes, capacity) : NULL;
+                if (!grown) {
+                    fprintf(stderr, "journeyc: '%s' is too large to be bytecode\n", input);
+                    free(bytes);
+                    fclose(file);
+                    return EXIT_ERRORS;
+                }
+                bytes = grown;
+            }
+            size_t got = fread(bytes + length, 1, capacity - length, file);
+            length += got;
+            if (got == 0) break;
+        }
+        fclose(file);
+    }
+    char error[256];
+    int status = EXIT_CLEAN;
+    if (jc_disassemble(bytes, length, stdout, error, sizeof error) != 0) {
+        fprintf(stderr, "journeyc: %s: %s\n", input, error);
+        status = EXIT_ERRORS;
+    }
+    free(bytes);
+    return status;
+}
+
 static int run_keywords(const command_line *line)
 {
     if (line->file_count) return usage_error("keywords takes no FILE, got '%s'", line->files[0]);
@@ -212,8 +343,10 @@ int main(int argc, char **argv)
     int status = parse_command_line(argc, argv, &line);
     if (status < 0) {
         if (strcmp(line.command, "check") == 0) status = run_check(&line);
+        else if (strcmp(line.command, "build") == 0) status = run_build(&line);
+        else if (strcmp(line.command, "dis") == 0) status = run_disassemble(&line);
         else if (strcmp(line.command, "keywords") == 0) status = run_keywords(&line);
-        else status = usage_error("unknown command '%s' (try check or keywords)", line.command);
+        else status = usage_error("unknown command '%s' (try check, build, dis or keywords)", line.command);
     }
     free(line.files);
     free(line.include_dirs);

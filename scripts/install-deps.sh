@@ -21,6 +21,7 @@ libffi-dev       extern native functions
 libsqlite3-dev   durable state for journey run
 libsimdjson-dev  JSON Lines event reader
 zlib1g-dev       .jsonl.gz event logs
+tzdata           time zones for wait until and quiet hours (/usr/share/zoneinfo)
 "
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
