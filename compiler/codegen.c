@@ -582,11 +582,11 @@ static void emit_statement(function_builder *f, const jc_node *node)
         if (node->as.wait_for.within) emit_expression(f, node->as.wait_for.within, false);
         emit(f, JR_OP_WAIT_FOR, wait, node->as.wait_for.within ? 0 : 1);
         if (node->as.wait_for.otherwise) {
-            uint32_t skip = emit(f, JR_OP_JUMP_IF_TRUE_KEEP, 0, 0);
-            emit(f, JR_OP_POP, 'b', -1);
+            /* true (the event came): jump keeping the bool; false: it is popped. */
+            uint32_t came = emit(f, JR_OP_JUMP_IF_TRUE_KEEP, 0, -1);
             emit_block(f, node->as.wait_for.otherwise);
             uint32_t done = emit(f, JR_OP_JUMP, 0, 0);
-            patch_to_here(f, skip);
+            patch_to_here(f, came);
             f->depth++;
             emit(f, JR_OP_POP, 'b', -1);
             patch_to_here(f, done);

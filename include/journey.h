@@ -1,0 +1,273 @@
+/*
+ * journey.h: the public interface of libjourney, the journey virtual machine.
+ *
+ * A program (jr_program) is loaded from bytecode that journeyc produced; the loader
+ * verifies everything before anything runs, so bytecode may come from anywhere. A
+ * program is immutable once loaded and may be shared by threads. A VM (jr_vm) runs one
+ * program against a stream of events, one lightweight coroutine per contact per
+ * journey; it belongs to one thread at a time.
+ *
+ * Conventions: functions return a jr_status and, when given one, fill a jr_error;
+ * nothing here prints or exits. Times are milliseconds since 1970-01-01T00:00:00Z.
+ * Zeroed configuration structs are sane defaults.
+ */
+#ifndef JOURNEY_H
+#define JOURNEY_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define JR_VERSION "0.1.0"
+
+typedef enum jr_status {
+    JR_OK = 0,
+    JR_ERROR_ARGUMENT,  /* a NULL or out-of-range argument */
+    JR_ERROR_MEMORY,    /* the allocator failed; the object is unchanged */
+    JR_ERROR_IO,        /* a file could not be read or written */
+    JR_ERROR_BYTECODE,  /* the bytecode is malformed or fails verification */
+    JR_ERROR_EVENT,     /* an event is malformed or refers to nothing the program knows */
+    JR_ERROR_LIMIT,     /* a configured limit was reached */
+} jr_status;
+
+typedef struct jr_error {
+    jr_status status;
+    char message[256];
+} jr_error;
+
+/* realloc-style: size 0 frees and returns NULL. */
+typedef void *(*jr_realloc_fn)(void *user, void *pointer, size_t size);
+typedef struct jr_allocator {
+    jr_realloc_fn realloc; /* NULL: the C library's */
+    void *user;
+} jr_allocator;
+
+/* ---- programs ------------------------------------------------------------------- */
+
+typedef struct jr_program jr_program;
+
+jr_status jr_program_load(const void *bytes, size_t length, const jr_allocator *allocator,
+                          jr_program **program, jr_error *error);
+jr_status jr_program_load_file(const char *path, const jr_allocator *allocator, jr_program **program,
+                               jr_error *error);
+void jr_program_free(jr_program *program);
+
+/* ---- events in --------------------------------------------------------------------- */
+
+/* Value types as letters, as in the bytecode. */
+enum {
+    JR_TYPE_NUMBER = 'n',
+    JR_TYPE_STRING = 's',
+    JR_TYPE_BOOL = 'b',
+    JR_TYPE_TIME = 't',     /* milliseconds since the epoch */
+    JR_TYPE_DURATION = 'd', /* milliseconds */
+};
+
+/* What an event reader needs to know of the program: jr_program_schema. */
+typedef struct jr_schema_field {
+    const char *name;
+    char type; /* JR_TYPE_* */
+} jr_schema_field;
+
+typedef struct jr_schema_event {
+    const char *external_name; /* "Order Completed" */
+    const jr_schema_field *fields;
+    uint32_t field_count;
+} jr_schema_event;
+
+typedef struct jr_schema {
+    const jr_schema_event *events;
+    uint32_t event_count;
+    const jr_schema_field *attributes;
+    uint32_t attribute_count;
+} jr_schema;
+
+const jr_schema *jr_program_schema(const jr_program *program);
+
+typedef struct jr_field_value {
+    uint32_t index; /* into the event's fields, or into the schema's attributes */
+    char type;      /* the declared type */
+    union {
+        double number;
+        int64_t time; /* and durations */
+        bool boolean;
+        struct {
+            const char *bytes;
+            uint32_t length;
+        } string;
+    } as;
+} jr_field_value;
+
+typedef enum jr_event_kind {
+    JR_EVENT_TRACK,
+    JR_EVENT_IDENTIFY, /* traits update attributes */
+    JR_EVENT_PAGE,     /* read as the event named "Page Viewed" */
+} jr_event_kind;
+
+typedef struct jr_event {
+    jr_event_kind kind;
+    int64_t timestamp;
+    const char *contact_id; /* userId, else anonymousId */
+    uint32_t contact_id_length;
+    bool anonymous;
+    const char *message_id; /* may be empty */
+    uint32_t message_id_length;
+    int32_t event_index; /* into the schema's events; -1 when the program does not declare it */
+    const jr_field_value *properties;
+    uint32_t property_count;
+    const jr_field_value *traits;
+    uint32_t trait_count;
+    uint32_t type_mismatches; /* values of the wrong type that were left out */
+    uint64_t line;            /* where it came from, for messages (0 if not from a file) */
+} jr_event;
+
+/* ---- event logs ------------------------------------------------------------------ */
+
+typedef enum jr_read_status {
+    JR_READ_EVENT = 1,
+    JR_READ_END = 0,
+    JR_READ_BAD_LINE = -1, /* this line is malformed; reading goes on with the next */
+    JR_READ_IO_ERROR = -2,
+    JR_READ_NO_MEMORY = -3,
+} jr_read_status;
+
+typedef struct jr_read_error {
+    uint64_t line;
+    char message[256];
+} jr_read_error;
+
+typedef enum jr_log_format { JR_LOG_AUTO, JR_LOG_JSONL, JR_LOG_CSV } jr_log_format;
+
+typedef struct jr_event_reader jr_event_reader;
+
+jr_event_reader *jr_reader_open(const jr_schema *schema, const char *path, jr_log_format format,
+                                jr_read_error *error);
+jr_event_reader *jr_reader_open_memory(const jr_schema *schema, const void *bytes, size_t length,
+                                       jr_log_format format, jr_read_error *error);
+jr_read_status jr_reader_next(jr_event_reader *reader, jr_event *event, jr_read_error *error);
+uint64_t jr_reader_position(const jr_event_reader *reader);
+uint64_t jr_reader_size(const jr_event_reader *reader);
+void jr_reader_close(jr_event_reader *reader);
+
+bool jr_parse_timestamp(const char *text, size_t length, int64_t *milliseconds);
+void jr_format_timestamp(int64_t milliseconds, char out[25]);
+
+/* ---- actions out ----------------------------------------------------------------- */
+
+typedef enum jr_action_kind {
+    JR_ACTION_SEND,
+    JR_ACTION_SET,
+    JR_ACTION_AUDIENCE,
+    JR_ACTION_EMIT,
+    JR_ACTION_TRACK,
+} jr_action_kind;
+
+typedef enum jr_send_outcome {
+    JR_SEND_SENT,      /* takes effect at `at` */
+    JR_SEND_DEFERRED,  /* moved by quiet hours or a limit; takes effect at `at` */
+    JR_SEND_SUPPRESSED /* dropped by quiet hours or a limit: recorded, not to be delivered */
+} jr_send_outcome;
+
+typedef struct jr_action {
+    jr_action_kind kind;
+    const char *key;          /* deterministic idempotency key */
+    const char *contact_id;
+    const char *journey;
+    const char *step;         /* the step label, or NULL */
+    int64_t at;               /* when it takes effect */
+    /* send */
+    const char *message;
+    const char *template_name;
+    const char *channel;
+    jr_send_outcome outcome;
+    const char *reason;       /* why deferred or suppressed ("quiet hours", "limit email 3 per 7d") */
+    /* set: the attribute; audience: the audience; emit: the action name; track: the event */
+    const char *name;
+    bool add;                 /* audience: add or remove */
+    const char *payload_json; /* a JSON object: message fields, set value {"value": ...}, emit/track payload */
+} jr_action;
+
+typedef void (*jr_action_fn)(void *user, const jr_action *action);
+
+/* ---- the VM ---------------------------------------------------------------------- */
+
+typedef struct jr_vm jr_vm;
+
+typedef struct jr_config {
+    jr_allocator allocator;
+    jr_action_fn on_action; /* NULL: actions are counted, not delivered */
+    void *action_user;
+    uint32_t instruction_budget; /* per resumption; 0: 10000 */
+    const char *zoneinfo_dir;    /* NULL: /usr/share/zoneinfo */
+} jr_config;
+
+jr_status jr_vm_new(const jr_program *program, const jr_config *config, jr_vm **vm, jr_error *error);
+void jr_vm_free(jr_vm *vm);
+
+/* Applies one event: first fires every timer due at or before its timestamp, then runs
+ * the per-event steps of spec/language.md. An event earlier than the VM's clock is
+ * applied at the clock's time and counted as out of order. */
+jr_status jr_vm_post(jr_vm *vm, const jr_event *event, jr_error *error);
+/* Fires every timer due at or before `until` and moves the clock there. */
+jr_status jr_vm_advance(jr_vm *vm, int64_t until, jr_error *error);
+int64_t jr_vm_clock(const jr_vm *vm);
+
+/* ---- what happened --------------------------------------------------------------- */
+
+typedef struct jr_journey_stats {
+    const char *name;
+    uint64_t entered;         /* including the holdout */
+    uint64_t holdout;         /* of which in the control group */
+    uint64_t active;          /* running or waiting now */
+    uint64_t completed;       /* ran to the end or to an exit statement */
+    uint64_t exited;          /* by an `exit on` clause */
+    uint64_t errors;          /* ended by a run-time error */
+    uint64_t goals_treated, goals_holdout;
+    double goal_value_treated, goal_value_holdout;
+} jr_journey_stats;
+
+typedef struct jr_message_stats {
+    const char *name;
+    const char *channel;
+    uint64_t sent, deferred, suppressed_by_limit, suppressed_by_quiet_hours;
+} jr_message_stats;
+
+typedef struct jr_vm_stats {
+    uint64_t events;          /* applied */
+    uint64_t undeclared;      /* events the program does not declare */
+    uint64_t duplicates;      /* dropped: messageId seen before */
+    uint64_t out_of_order;    /* earlier than the clock */
+    uint64_t type_mismatches; /* values of the wrong type left out */
+    uint64_t timers_fired;
+    uint64_t contacts;
+    uint64_t runtime_errors;  /* in journeys, segments, scores, aggregates */
+    uint64_t actions;
+} jr_vm_stats;
+
+void jr_vm_stats_get(const jr_vm *vm, jr_vm_stats *stats);
+uint32_t jr_vm_journey_count(const jr_vm *vm);
+void jr_vm_journey_stats(const jr_vm *vm, uint32_t journey, jr_journey_stats *stats);
+uint32_t jr_vm_message_count(const jr_vm *vm);
+void jr_vm_message_stats(const jr_vm *vm, uint32_t message, jr_message_stats *stats);
+
+/* Run-time errors, each with where it happened, in the order they occurred (the first
+ * 1000 are kept; the count goes on). */
+typedef struct jr_runtime_error {
+    const char *contact_id;
+    const char *journey; /* NULL outside journeys */
+    const char *file;
+    uint32_t line;
+    int64_t at;
+    const char *message;
+} jr_runtime_error;
+
+uint32_t jr_vm_error_count(const jr_vm *vm);
+void jr_vm_error(const jr_vm *vm, uint32_t index, jr_runtime_error *error);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,49 @@
+/* program.h: a loaded, verified program: the tables of bytecode/format.h decoded into
+ * native arrays. Only the loader builds one; everything else reads it, so one program
+ * may be shared by any number of VMs and threads. */
+#ifndef JR_PROGRAM_INTERNAL_H
+#define JR_PROGRAM_INTERNAL_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../bytecode/format.h"
+#include "journey.h"
+
+typedef struct jr_text {
+    const char *bytes; /* NUL-terminated */
+    uint32_t length;
+} jr_text;
+
+typedef struct jr_table_view {
+    void *records;
+    uint32_t count;
+} jr_table_view;
+
+struct jr_program {
+    jr_allocator allocator;
+    void *storage; /* one block holding every table, pool and string */
+    jr_text *strings;
+    uint32_t string_count;
+    double *numbers;
+    uint32_t number_count;
+    int64_t *integers;
+    uint32_t integer_count;
+    uint32_t *code;
+    uint32_t code_count;
+    jr_table_view tables[JR_SECTION_LIMIT];
+    /* derived at load time */
+    jr_schema schema;
+    jr_schema_event *schema_events;
+    jr_schema_field *schema_fields;
+    jr_schema_field *schema_attributes;
+    uint32_t max_stack;
+};
+
+#define JR_TABLE(program, NAME) ((jr_##NAME##_record *)(program)->tables[JR_SECTION_##NAME].records)
+#define JR_COUNT(program, NAME) ((program)->tables[JR_SECTION_##NAME].count)
+
+/* Verification of the functions (verifier.c). Returns false with a reason. */
+bool jr_verify_functions(const jr_program *program, char *reason, size_t size);
+
+#endif
