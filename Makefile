@@ -47,14 +47,24 @@ COMPILER_OBJECTS := $(COMPILER_SOURCES:compiler/%.c=$(BUILD)/compiler/%.o) \
                     $(BUILD)/compiler/lexer.o $(BUILD)/compiler/parser.o
 GENERATED        := $(BUILD)/gen/lexer.c $(BUILD)/gen/parser.c $(BUILD)/gen/parser.h
 
+RUNTIME_SOURCES  := runtime/loader.c runtime/verifier.c runtime/vm.c runtime/strings.c runtime/timers.c \
+                    runtime/builtins.c runtime/timezone.c runtime/timestamp.c runtime/event_reader.c
+RUNTIME_OBJECTS  := $(RUNTIME_SOURCES:runtime/%.c=$(BUILD)/runtime/%.o) $(BUILD)/runtime/json_reader.o
+RUNTIME_LIBS     := -lsimdjson -lz -lm -lstdc++
+CXX              ?= g++
+CXXFLAGS         ?= -O2 -g
+ALL_CXXFLAGS     := -std=c++17 -Wall -Wextra $(SANITIZER_FLAGS) $(CXXFLAGS)
+
 JOURNEYC     := $(BUILD)/journeyc
+JOURNEY      := $(BUILD)/journey
 LIBJOURNEYC  := $(BUILD)/libjourneyc.a
+LIBJOURNEY   := $(BUILD)/libjourney.a
 UNIT_TESTS   := $(BUILD)/tests/test_lexer $(BUILD)/tests/test_diagnostics
 
 .PHONY: all deps test test-unit test-compile test-examples test-spec test-sanitize demo fuzz \
         install uninstall clean
 
-all: deps $(JOURNEYC)
+all: deps $(JOURNEYC) $(JOURNEY)
 
 # Installs missing packages with apt-get; silent when nothing is missing.
 deps:
@@ -88,6 +98,27 @@ $(LIBJOURNEYC): $(COMPILER_OBJECTS)
 
 $(JOURNEYC): $(BUILD)/compiler/journeyc.o $(LIBJOURNEYC)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ -lz -lm
+
+# ---- the runtime (libjourney) and the journey command --------------------------------
+
+$(BUILD)/runtime/%.o: runtime/%.c | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/runtime/json_reader.o: runtime/json_reader.cpp | deps
+	@mkdir -p $(dir $@)
+	$(CXX) $(ALL_CPPFLAGS) $(ALL_CXXFLAGS) -MMD -MP -c -o $@ $<
+
+$(LIBJOURNEY): $(RUNTIME_OBJECTS)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/cli/%.o: cli/%.c $(BUILD)/gen/parser.h | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(JOURNEY): $(BUILD)/cli/journey.o $(LIBJOURNEYC) $(LIBJOURNEY)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(RUNTIME_LIBS)
 
 # ---- tests --------------------------------------------------------------------------
 
@@ -151,4 +182,4 @@ uninstall:
 clean:
 	rm -rf build build-sanitize build-fuzz
 
--include $(wildcard $(BUILD)/compiler/*.d $(BUILD)/tests/*.d)
+-include $(wildcard $(BUILD)/compiler/*.d $(BUILD)/runtime/*.d $(BUILD)/cli/*.d $(BUILD)/tests/*.d)

@@ -74,7 +74,13 @@ typedef struct verifier {
 static bool reject(verifier *v, uint32_t pc, const char *format, const char *detail)
 {
     char message[160];
-    snprintf(message, sizeof message, format, detail);
+    snprintf(message, sizeof message, "%s", format);
+    char *marker = strstr(message, "%s");
+    if (marker) { /* the one "%s" of each reason takes the detail */
+        char rest[160];
+        snprintf(rest, sizeof rest, "%s", marker + 2);
+        snprintf(marker, sizeof message - (size_t)(marker - message), "%s%s", detail, rest);
+    }
     snprintf(v->reason, v->size, "function %u, instruction %u: %s", v->function_index, pc, message);
     return false;
 }

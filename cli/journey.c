@@ -1,0 +1,440 @@
+/* journey.c: the `journey` command: simulate a program against event logs.
+ * It uses the compiler's library (to accept .journey files) and libjourney through
+ * its public header only. The only part of the runtime that prints or exits. */
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "codegen.h"
+#include "compiler.h"
+#include "journey.h"
+
+#ifndef JOURNEY_VERSION
+#define JOURNEY_VERSION "0.0.0-dev"
+#endif
+#ifndef JOURNEY_STDLIB_DIR
+#define JOURNEY_STDLIB_DIR "/usr/local/share/journey/stdlib"
+#endif
+
+enum { EXIT_CLEAN = 0, EXIT_FAILED = 1, EXIT_USAGE = 64, EXIT_INTERNAL = 70 };
+
+static const char usage_text[] =
+    "Usage: journey COMMAND [OPTIONS] ...\n"
+    "\n"
+    "Runs journeys: programs of the journey language compiled by journeyc.\n"
+    "\n"
+    "Commands:\n"
+    "  sim PROGRAM EVENTS...   simulate PROGRAM (.jbc, or .journey compiled in memory)\n"
+    "                          against event logs on a virtual clock: print the actions\n"
+    "                          it would have taken, and a summary on stderr\n"
+    "\n"
+    "Options of sim:\n"
+    "  -o FILE                 write actions (JSON Lines) to FILE instead of stdout\n"
+    "  --until TIME            after the last event, fire the timers due up to TIME: an\n"
+    "                          ISO-8601 instant (2026-03-01T00:00:00Z) or +DURATION after\n"
+    "                          the last event (+30d); default: stop at the last event\n"
+    "  --on-bad-event=WHAT     stop (default) at the first malformed line with exit 1,\n"
+    "                          or skip malformed lines, counting and reporting them\n"
+    "  --quiet                 no summary on stderr\n"
+    "  -I DIR                  search DIR for imports when PROGRAM is a .journey file\n"
+    "  -h, --help              show this help;  --version  show the version\n"
+    "\n"
+    "Event logs are JSON Lines in the Segment Spec shape (track, identify, page) or CSV\n"
+    "with a header row, optionally gzip-compressed; several logs are merged by time.\n"
+    "\n"
+    "Exit status: 0 done; 1 a log could not be read or a line was malformed (with\n"
+    "--on-bad-event=stop), or the program did not compile or load; 64 usage; 70 internal.\n"
+    "\n"
+    "Example:\n"
+    "  journey sim examples/onboarding.journey examples/onboarding.events.jsonl --until +30d\n";
+
+static int usage_error(const char *format, ...) __attribute__((format(printf, 1, 2)));
+static int usage_error(const char *format, ...)
+{
+    va_list arguments;
+    va_start(arguments, format);
+    fputs("journey: ", stderr);
+    vfprintf(stderr, format, arguments);
+    va_end(arguments);
+    fputs("\nTry 'journey --help' for more information.\n", stderr);
+    return EXIT_USAGE;
+}
+
+typedef struct sim_options {
+    const char *program;
+    const char **logs;
+    int log_count;
+    const char *output;
+    const char *until;
+    bool skip_bad;
+    bool quiet;
+    const char **include_dirs;
+    int include_dir_count;
+} sim_options;
+
+/* ---- loading the program ----------------------------------------------------------- */
+
+static bool ends_with(const char *text, const char *suffix)
+{
+    size_t length = strlen(text), suffix_length = strlen(suffix);
+    return length >= suffix_length && strcmp(text + length - suffix_length, suffix) == 0;
+}
+
+static int load_program(const sim_options *options, jr_program **program)
+{
+    jr_error error;
+    if (!ends_with(options->program, ".journey")) {
+        if (jr_program_load_file(options->program, NULL, program, &error) != JR_OK) {
+            fprintf(stderr, "journey: %s: %s\n", options->program, error.message);
+            return EXIT_FAILED;
+        }
+        return EXIT_CLEAN;
+    }
+    static char executable[PATH_MAX];
+    ssize_t length = readlink("/proc/self/exe", executable, sizeof executable - 1);
+    executable[length > 0 ? length : 0] = '\0';
+    jc_options compile_options = {
+        .include_dirs = options->include_dirs,
+        .include_dir_count = (uint32_t)options->include_dir_count,
+        .journey_path = getenv("JOURNEY_PATH"),
+        .executable_path = length > 0 ? executable : NULL,
+        .installed_stdlib = JOURNEY_STDLIB_DIR,
+    };
+    jc_compiler *compiler = jc_compiler_new(&compile_options);
+    if (!compiler) return EXIT_INTERNAL;
+    jc_status status = jc_compiler_check_file(compiler, options->program);
+    jc_program bytecode;
+    jc_program_init(&bytecode);
+    if (status == JC_OK) status = jc_generate(compiler, &bytecode);
+    jc_render_options render = { JC_RENDER_TEXT, isatty(fileno(stderr)) && !getenv("NO_COLOR"), false };
+    jc_diagnostics_render(&compiler->diagnostics, &compiler->sources, &render, stderr);
+    uint8_t *bytes = NULL;
+    size_t size = 0;
+    int result = status == JC_OK ? EXIT_CLEAN : status == JC_NO_MEMORY ? EXIT_INTERNAL : EXIT_FAILED;
+    if (result == EXIT_CLEAN && !jc_program_serialize(&bytecode, &bytes, &size)) result = EXIT_INTERNAL;
+    jc_program_free(&bytecode);
+    jc_compiler_free(compiler);
+    if (result != EXIT_CLEAN) return result;
+    if (jr_program_load(bytes, size, NULL, program, &error) != JR_OK) {
+        fprintf(stderr, "journey: %s: %s\n", options->program, error.message);
+        result = EXIT_FAILED;
+    }
+    free(bytes);
+    return result;
+}
+
+/* ---- actions as JSON Lines ----------------------------------------------------------- */
+
+static void write_json_string(FILE *out, const char *text)
+{
+    fputc('"', out);
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+        if (*p == '"' || *p == '\\') fprintf(out, "\\%c", *p);
+        else if (*p < 0x20) fprintf(out, "\\u%04x", *p);
+        else fputc(*p, out);
+    }
+    fputc('"', out);
+}
+
+static void write_field(FILE *out, const char *name, const char *value)
+{
+    if (!value) return;
+    fprintf(out, ",\"%s\":", name);
+    write_json_string(out, value);
+}
+
+static void write_action(void *user, const jr_action *action)
+{
+    FILE *out = user;
+    static const char *const kinds[] = { "send", "set", "audience", "emit", "track" };
+    static const char *const outcomes[] = { "sent", "deferred", "suppressed" };
+    char at[25];
+    jr_format_timestamp(action->at, at);
+    fprintf(out, "{\"type\":\"%s\",\"key\":", kinds[action->kind]);
+    write_json_string(out, action->key);
+    fprintf(out, ",\"at\":\"%s\"", at);
+    write_field(out, "contact", action->contact_id);
+    write_field(out, "journey", action->journey);
+    write_field(out, "step", action->step);
+    switch (action->kind) {
+    case JR_ACTION_SEND:
+        write_field(out, "message", action->message);
+        write_field(out, "template", action->template_name);
+        write_field(out, "channel", action->channel);
+        fprintf(out, ",\"outcome\":\"%s\"", outcomes[action->outcome]);
+        write_field(out, "reason", action->reason);
+        break;
+    case JR_ACTION_SET: write_field(out, "attribute", action->name); break;
+    case JR_ACTION_AUDIENCE:
+        write_field(out, "audience", action->name);
+        fprintf(out, ",\"change\":\"%s\"", action->add ? "add" : "remove");
+        break;
+    case JR_ACTION_EMIT: write_field(out, "name", action->name); break;
+    case JR_ACTION_TRACK: write_field(out, "event", action->name); break;
+    }
+    fprintf(out, ",\"payload\":%s}\n", action->payload_json);
+}
+
+/* ---- the simulation ---------------------------------------------------------------------- */
+
+typedef struct log_source {
+    const char *path;
+    jr_event_reader *reader;
+    jr_event event;
+    bool has_event;
+    bool done;
+} log_source;
+
+/* Reads the next good event of a source; returns false on a stop-worthy problem. */
+static bool advance_source(log_source *source, const sim_options *options, uint64_t *bad_lines)
+{
+    source->has_event = false;
+    while (!source->done) {
+        jr_read_error error;
+        jr_read_status status = jr_reader_next(source->reader, &source->event, &error);
+        if (status == JR_READ_EVENT) {
+            source->has_event = true;
+            return true;
+        }
+        if (status == JR_READ_END) {
+            source->done = true;
+            return true;
+        }
+        if (status == JR_READ_BAD_LINE) {
+            (*bad_lines)++;
+            fprintf(stderr, "%s:%" PRIu64 ": error: %s\n", source->path, error.line, error.message);
+            if (!options->skip_bad) return false;
+            continue;
+        }
+        fprintf(stderr, "journey: %s: %s\n", source->path,
+                error.message[0] ? error.message : status == JR_READ_NO_MEMORY ? "out of memory" : "read error");
+        source->done = true;
+        return false;
+    }
+    return true;
+}
+
+static bool parse_duration(const char *text, int64_t *ms)
+{
+    int64_t total = 0;
+    const char *p = text;
+    if (!*p) return false;
+    while (*p) {
+        char *end;
+        long long amount = strtoll(p, &end, 10);
+        if (end == p || amount < 0) return false;
+        int64_t unit;
+        switch (*end) {
+        case 's': unit = 1000; break;
+        case 'm': unit = 60000; break;
+        case 'h': unit = 3600000; break;
+        case 'd': unit = 86400000; break;
+        case 'w': unit = 604800000; break;
+        default: return false;
+        }
+        if (amount > INT64_MAX / unit / 2) return false;
+        total += amount * unit;
+        p = end + 1;
+    }
+    *ms = total;
+    return true;
+}
+
+static void print_summary(const jr_vm *vm, uint64_t bad_lines, FILE *out)
+{
+    jr_vm_stats stats;
+    jr_vm_stats_get(vm, &stats);
+    char clock[25];
+    jr_format_timestamp(jr_vm_clock(vm), clock);
+    fprintf(out, "simulated to %s: %" PRIu64 " events, %" PRIu64 " contacts, %" PRIu64 " actions\n", clock,
+            stats.events, stats.contacts, stats.actions);
+    if (bad_lines || stats.duplicates || stats.undeclared || stats.out_of_order || stats.type_mismatches)
+        fprintf(out,
+                "input: %" PRIu64 " bad lines, %" PRIu64 " duplicate messageIds dropped, %" PRIu64
+                " undeclared events skipped, %" PRIu64 " out of order, %" PRIu64 " values of the wrong type\n",
+                bad_lines, stats.duplicates, stats.undeclared, stats.out_of_order, stats.type_mismatches);
+    for (uint32_t j = 0; j < jr_vm_journey_count(vm); j++) {
+        jr_journey_stats journey;
+        jr_vm_journey_stats(vm, j, &journey);
+        fprintf(out,
+                "journey %s: %" PRIu64 " entered (%" PRIu64 " holdout), %" PRIu64 " active, %" PRIu64
+                " completed, %" PRIu64 " exited, %" PRIu64 " errors; goals %" PRIu64 " treated, %" PRIu64
+                " holdout, value %.2f\n",
+                journey.name, journey.entered, journey.holdout, journey.active, journey.completed, journey.exited,
+                journey.errors, journey.goals_treated, journey.goals_holdout,
+                journey.goal_value_treated + journey.goal_value_holdout);
+    }
+    for (uint32_t m = 0; m < jr_vm_message_count(vm); m++) {
+        jr_message_stats message;
+        jr_vm_message_stats(vm, m, &message);
+        if (!message.sent && !message.deferred && !message.suppressed_by_limit && !message.suppressed_by_quiet_hours)
+            continue;
+        fprintf(out, "message %s (%s): %" PRIu64 " sent, %" PRIu64 " deferred, %" PRIu64 " suppressed by limits, %" PRIu64
+                     " by quiet hours\n",
+                message.name, message.channel, message.sent, message.deferred, message.suppressed_by_limit,
+                message.suppressed_by_quiet_hours);
+    }
+    if (stats.runtime_errors) {
+        fprintf(out, "%" PRIu64 " run-time errors", stats.runtime_errors);
+        uint32_t shown = jr_vm_error_count(vm) < 10 ? jr_vm_error_count(vm) : 10;
+        fprintf(out, "%s\n", shown ? "; the first:" : "");
+        for (uint32_t i = 0; i < shown; i++) {
+            jr_runtime_error error;
+            jr_vm_error(vm, i, &error);
+            char at[25];
+            jr_format_timestamp(error.at, at);
+            fprintf(out, "  %s:%u: contact %s at %s%s%s: %s\n", error.file ? error.file : "?", error.line,
+                    error.contact_id, at, error.journey ? " in journey " : "", error.journey ? error.journey : "",
+                    error.message);
+        }
+    }
+}
+
+static int run_sim(const sim_options *options)
+{
+    if (!options->program || options->log_count == 0) return usage_error("sim needs a PROGRAM and at least one EVENTS log");
+    jr_program *program = NULL;
+    int status = load_program(options, &program);
+    if (status != EXIT_CLEAN) return status;
+
+    bool relative_until = false;
+    int64_t until = 0;
+    if (options->until) {
+        if (options->until[0] == '+') {
+            relative_until = true;
+            if (!parse_duration(options->until + 1, &until)) {
+                jr_program_free(program);
+                return usage_error("--until takes an ISO-8601 time or +DURATION (as +30d), not '%s'", options->until);
+            }
+        } else if (!jr_parse_timestamp(options->until, strlen(options->until), &until)) {
+            jr_program_free(program);
+            return usage_error("--until takes an ISO-8601 time or +DURATION (as +30d), not '%s'", options->until);
+        }
+    }
+
+    FILE *out = stdout;
+    if (options->output && !(out = fopen(options->output, "w"))) {
+        fprintf(stderr, "journey: cannot write '%s': %s\n", options->output, strerror(errno));
+        jr_program_free(program);
+        return EXIT_FAILED;
+    }
+    jr_config config = { .on_action = write_action, .action_user = out };
+    jr_vm *vm = NULL;
+    jr_error error;
+    if (jr_vm_new(program, &config, &vm, &error) != JR_OK) {
+        fprintf(stderr, "journey: %s\n", error.message);
+        jr_program_free(program);
+        return EXIT_INTERNAL;
+    }
+
+    log_source *sources = calloc((size_t)options->log_count, sizeof *sources);
+    uint64_t bad_lines = 0;
+    bool stopped = sources == NULL;
+    for (int i = 0; i < options->log_count && !stopped; i++) {
+        jr_read_error read_error;
+        sources[i].path = options->logs[i];
+        sources[i].reader = jr_reader_open(jr_program_schema(program), options->logs[i], JR_LOG_AUTO, &read_error);
+        if (!sources[i].reader) {
+            fprintf(stderr, "journey: %s: %s\n", options->logs[i], read_error.message);
+            stopped = true;
+            break;
+        }
+        if (!advance_source(&sources[i], options, &bad_lines)) stopped = true;
+    }
+    int64_t last_event = INT64_MIN;
+    while (!stopped) {
+        /* The earliest pending event of all logs; ties go to the log named first. */
+        log_source *next = NULL;
+        for (int i = 0; i < options->log_count; i++)
+            if (sources[i].has_event && (!next || sources[i].event.timestamp < next->event.timestamp)) next = &sources[i];
+        if (!next) break;
+        if (next->event.timestamp > last_event) last_event = next->event.timestamp;
+        if (jr_vm_post(vm, &next->event, &error) != JR_OK) {
+            fprintf(stderr, "journey: %s:%" PRIu64 ": %s\n", next->path, next->event.line, error.message);
+            stopped = true;
+            status = error.status == JR_ERROR_MEMORY ? EXIT_INTERNAL : EXIT_FAILED;
+            break;
+        }
+        if (!advance_source(next, options, &bad_lines)) stopped = true;
+    }
+    if (stopped && status == EXIT_CLEAN) status = EXIT_FAILED;
+    if (status == EXIT_CLEAN && options->until) {
+        int64_t horizon = relative_until ? (last_event == INT64_MIN ? jr_vm_clock(vm) : last_event) + until : until;
+        if (jr_vm_advance(vm, horizon, &error) != JR_OK) {
+            fprintf(stderr, "journey: %s\n", error.message);
+            status = EXIT_INTERNAL;
+        }
+    }
+    if (fflush(out) != 0 || ferror(out)) {
+        fprintf(stderr, "journey: cannot write actions: %s\n", strerror(errno));
+        status = EXIT_FAILED;
+    }
+    if (!options->quiet) print_summary(vm, bad_lines, stderr);
+    for (int i = 0; sources && i < options->log_count; i++)
+        if (sources[i].reader) jr_reader_close(sources[i].reader);
+    free(sources);
+    if (out != stdout) fclose(out);
+    jr_vm_free(vm);
+    jr_program_free(program);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    sim_options options = { 0 };
+    options.logs = calloc((size_t)argc, sizeof *options.logs);
+    options.include_dirs = calloc((size_t)argc, sizeof *options.include_dirs);
+    if (!options.logs || !options.include_dirs) return EXIT_INTERNAL;
+    const char *command = NULL;
+    int status = -1;
+    for (int i = 1; i < argc && status < 0; i++) {
+        const char *argument = argv[i];
+        if (strcmp(argument, "-h") == 0 || strcmp(argument, "--help") == 0) {
+            fputs(usage_text, stdout);
+            status = EXIT_CLEAN;
+        } else if (strcmp(argument, "--version") == 0) {
+            printf("journey %s (libjourney %s)\n", JOURNEY_VERSION, JR_VERSION);
+            status = EXIT_CLEAN;
+        } else if (strcmp(argument, "-o") == 0 || strcmp(argument, "--until") == 0 || strcmp(argument, "-I") == 0) {
+            if (i + 1 >= argc) {
+                status = usage_error("option '%s' needs a value", argument);
+                break;
+            }
+            const char *value = argv[++i];
+            if (argument[1] == 'o') options.output = value;
+            else if (argument[1] == 'I') options.include_dirs[options.include_dir_count++] = value;
+            else options.until = value;
+        } else if (strncmp(argument, "--until=", 8) == 0) {
+            options.until = argument + 8;
+        } else if (strcmp(argument, "--on-bad-event=skip") == 0) {
+            options.skip_bad = true;
+        } else if (strcmp(argument, "--on-bad-event=stop") == 0) {
+            options.skip_bad = false;
+        } else if (strncmp(argument, "--on-bad-event", 14) == 0) {
+            status = usage_error("--on-bad-event takes stop or skip");
+        } else if (strcmp(argument, "--quiet") == 0 || strcmp(argument, "-q") == 0) {
+            options.quiet = true;
+        } else if (argument[0] == '-' && argument[1] != '\0') {
+            status = usage_error("unknown option '%s'", argument);
+        } else if (!command) {
+            command = argument;
+        } else if (!options.program) {
+            options.program = argument;
+        } else {
+            options.logs[options.log_count++] = argument;
+        }
+    }
+    if (status < 0) {
+        if (!command) status = usage_error("no command given");
+        else if (strcmp(command, "sim") == 0) status = run_sim(&options);
+        else status = usage_error("unknown command '%s' (try sim)", command);
+    }
+    free(options.logs);
+    free(options.include_dirs);
+    return status;
+}

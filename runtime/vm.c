@@ -1,0 +1,1682 @@
+/* vm.c: the journey VM: contacts, the interpreter, and the order of work for each
+ * event and timer (spec/language.md, "Semantics").
+ *
+ * A contact is one fixed-size record (attributes, scores, aggregates, segment bits,
+ * limit history, and one journey_state per journey with its frame slots); a suspended
+ * coroutine is its journey_state: a position, what it waits for, and its slots. There
+ * is no C stack per coroutine and no heap block per contact. */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "timezone.h"
+#include "vm.h"
+
+enum { DEFAULT_BUDGET = 10000 };
+
+/* ---- small helpers ------------------------------------------------------------------ */
+
+static void *default_realloc(void *user, void *pointer, size_t size)
+{
+    (void)user;
+    if (size == 0) {
+        free(pointer);
+        return NULL;
+    }
+    return realloc(pointer, size);
+}
+
+static void *vm_alloc(jr_vm *vm, void *pointer, size_t size)
+{
+    void *memory = vm->allocator.realloc(vm->allocator.user, pointer, size);
+    if (!memory && size) vm->out_of_memory = true;
+    return memory;
+}
+
+static jr_status fail(jr_error *error, jr_status status, const char *format, ...)
+{
+    if (error) {
+        error->status = status;
+        va_list arguments;
+        va_start(arguments, format);
+        vsnprintf(error->message, sizeof error->message, format, arguments);
+        va_end(arguments);
+    }
+    return status;
+}
+
+jr_value jr_missing(char type)
+{
+    switch (type) {
+    case 'n': return jr_from_number(NAN);
+    case 't': case 'd': return (jr_value)JR_MISSING_INTEGER;
+    case 'b': return JR_MISSING_BOOL;
+    default: return JR_MISSING_STRING;
+    }
+}
+
+bool jr_is_missing(char type, jr_value value)
+{
+    switch (type) {
+    case 'n': return isnan(jr_as_number(value));
+    case 't': case 'd': return (int64_t)value == JR_MISSING_INTEGER;
+    case 'b': return value == JR_MISSING_BOOL;
+    default: return value == JR_MISSING_STRING;
+    }
+}
+
+static const char *program_string(const jr_vm *vm, uint32_t index)
+{
+    return index < vm->program->string_count ? vm->program->strings[index].bytes : "";
+}
+
+static const char *contact_id(const jr_vm *vm, uint32_t contact)
+{
+    uint32_t length;
+    return jr_strings_get(&vm->strings, ((contact_header *)jr_contact_record(vm, contact))->id, &length);
+}
+
+/* 64-bit FNV-1a over parts joined by 0x1F, then the splitmix64 finaliser: the stable
+ * bucket (0..9999) of a contact for a holdout or a split (spec/language.md). */
+static uint32_t stable_bucket(const char *contact, const char *journey, const char *split)
+{
+    uint64_t hash = 14695981039346656037ull;
+    const char *parts[3] = { contact, journey, split };
+    for (int i = 0; i < 3 && parts[i]; i++) {
+        if (i) hash = (hash ^ 0x1F) * 1099511628211ull;
+        for (const unsigned char *p = (const unsigned char *)parts[i]; *p; p++) hash = (hash ^ *p) * 1099511628211ull;
+    }
+    hash ^= hash >> 30;
+    hash *= 0xbf58476d1ce4e5b9ull;
+    hash ^= hash >> 27;
+    hash *= 0x94d049bb133111ebull;
+    hash ^= hash >> 31;
+    return (uint32_t)(hash % 10000);
+}
+
+/* ---- run-time errors ---------------------------------------------------------------- */
+
+static void line_of(const jr_vm *vm, uint32_t function, uint32_t pc, uint32_t *file, uint32_t *line)
+{
+    const jr_FUNCTIONS_record *f = &JR_TABLE(vm->program, FUNCTIONS)[function];
+    *file = JR_NONE;
+    *line = 0;
+    for (uint32_t i = 0; i < f->line_count; i++) {
+        const jr_LINES_record *entry = &JR_TABLE(vm->program, LINES)[f->first_line + i];
+        if (entry->word > pc) break;
+        *file = entry->file;
+        *line = entry->line;
+    }
+}
+
+static void record_error(jr_vm *vm, uint32_t contact, uint32_t journey, uint32_t function, uint32_t pc,
+                         const char *format, ...)
+{
+    vm->errors_total++;
+    vm->stats.runtime_errors++;
+    if (vm->error_count >= JR_MAX_RECORDED_ERRORS) return;
+    if (!vm->errors) {
+        vm->errors = vm_alloc(vm, NULL, sizeof *vm->errors * JR_MAX_RECORDED_ERRORS);
+        if (!vm->errors) return;
+    }
+    recorded_error *error = &vm->errors[vm->error_count++];
+    error->contact = contact;
+    error->journey = journey;
+    error->at = vm->clock;
+    line_of(vm, function, pc, &error->file, &error->line);
+    va_list arguments;
+    va_start(arguments, format);
+    vsnprintf(error->message, sizeof error->message, format, arguments);
+    va_end(arguments);
+}
+
+/* ---- text building (keys and JSON payloads) ------------------------------------------- */
+
+static void text_reserve(jr_vm *vm, size_t more)
+{
+    if (vm->text_used + more + 1 <= vm->text_capacity) return;
+    size_t capacity = vm->text_capacity ? vm->text_capacity : 1024;
+    while (capacity < vm->text_used + more + 1) capacity *= 2;
+    char *grown = vm_alloc(vm, vm->text, capacity);
+    if (!grown) return;
+    vm->text = grown;
+    vm->text_capacity = capacity;
+}
+
+static void text_append(jr_vm *vm, const char *bytes, size_t length)
+{
+    text_reserve(vm, length);
+    if (vm->text_used + length + 1 > vm->text_capacity) return;
+    memcpy(vm->text + vm->text_used, bytes, length);
+    vm->text_used += length;
+    vm->text[vm->text_used] = '\0';
+}
+
+static void text_format(jr_vm *vm, const char *format, ...)
+{
+    char buffer[128];
+    va_list arguments;
+    va_start(arguments, format);
+    int length = vsnprintf(buffer, sizeof buffer, format, arguments);
+    va_end(arguments);
+    if (length > 0) text_append(vm, buffer, (size_t)length < sizeof buffer ? (size_t)length : sizeof buffer - 1);
+}
+
+/* The shortest of %.15g and %.17g that reads back as the same double. */
+static int format_number(double number, char *out, size_t size)
+{
+    int length = snprintf(out, size, "%.15g", number);
+    if (strtod(out, NULL) != number) length = snprintf(out, size, "%.17g", number);
+    return length;
+}
+
+static int format_duration(int64_t ms, char *out, size_t size)
+{
+    if (ms == 0) return snprintf(out, size, "0s");
+    int length = 0;
+    uint64_t magnitude = ms < 0 ? (uint64_t)0 - (uint64_t)ms : (uint64_t)ms;
+    if (ms < 0) length += snprintf(out + length, size - (size_t)length, "-");
+    static const struct { uint64_t ms; char unit; } units[] = {
+        { 86400000, 'd' }, { 3600000, 'h' }, { 60000, 'm' }, { 1000, 's' } };
+    for (size_t i = 0; i < 4 && (size_t)length < size; i++) {
+        if (magnitude >= units[i].ms) {
+            length += snprintf(out + length, size - (size_t)length, "%llu%c",
+                               (unsigned long long)(magnitude / units[i].ms), units[i].unit);
+            magnitude %= units[i].ms;
+        }
+    }
+    if (magnitude && (size_t)length < size)
+        length += snprintf(out + length, size - (size_t)length, "%llums", (unsigned long long)magnitude);
+    return length;
+}
+
+static void text_json_string(jr_vm *vm, const char *bytes, uint32_t length)
+{
+    text_append(vm, "\"", 1);
+    for (uint32_t i = 0; i < length; i++) {
+        unsigned char c = (unsigned char)bytes[i];
+        if (c == '"' || c == '\\') {
+            char escaped[2] = { '\\', (char)c };
+            text_append(vm, escaped, 2);
+        } else if (c < 0x20) {
+            text_format(vm, "\\u%04x", c);
+        } else {
+            text_append(vm, (const char *)&bytes[i], 1);
+        }
+    }
+    text_append(vm, "\"", 1);
+}
+
+static void text_json_value(jr_vm *vm, char type, jr_value value)
+{
+    char buffer[64];
+    if (jr_is_missing(type, value)) {
+        text_append(vm, "null", 4);
+        return;
+    }
+    switch (type) {
+    case 'n': text_append(vm, buffer, (size_t)format_number(jr_as_number(value), buffer, sizeof buffer)); break;
+    case 'b': text_append(vm, value ? "true" : "false", value ? 4 : 5); break;
+    case 't': {
+        char stamp[25];
+        jr_format_timestamp((int64_t)value, stamp);
+        text_json_string(vm, stamp, (uint32_t)strlen(stamp));
+        break;
+    }
+    case 'd': {
+        int length = format_duration((int64_t)value, buffer, sizeof buffer);
+        text_json_string(vm, buffer, (uint32_t)length);
+        break;
+    }
+    default: {
+        uint32_t length;
+        const char *bytes = jr_strings_get(&vm->strings, (uint32_t)value, &length);
+        text_json_string(vm, bytes, length);
+    }
+    }
+}
+
+/* Converts a value to a scratch string (interpolation). */
+static uint32_t to_string(jr_vm *vm, char type, jr_value value)
+{
+    char buffer[64];
+    int length;
+    switch (type) {
+    case 'n': length = format_number(jr_as_number(value), buffer, sizeof buffer); break;
+    case 'b': length = snprintf(buffer, sizeof buffer, "%s", value ? "true" : "false"); break;
+    case 't': jr_format_timestamp((int64_t)value, buffer); length = (int)strlen(buffer); break;
+    case 'd': length = format_duration((int64_t)value, buffer, sizeof buffer); break;
+    default: return (uint32_t)value;
+    }
+    return jr_strings_scratch(&vm->strings, buffer, (uint32_t)length);
+}
+
+/* ---- glob matching ------------------------------------------------------------------- */
+
+/* '*' matches any run of characters, '?' one character (UTF-8), '\' quotes the next. */
+static bool glob_match(const char *text, uint32_t text_length, const char *pattern, uint32_t pattern_length)
+{
+    uint32_t t = 0, p = 0, star_p = UINT32_MAX, star_t = 0;
+    while (t < text_length) {
+        if (p < pattern_length && pattern[p] == '*') {
+            star_p = p++;
+            star_t = t;
+            continue;
+        }
+        if (p < pattern_length) {
+            char wanted = pattern[p];
+            uint32_t consumed = 1;
+            if (wanted == '\\' && p + 1 < pattern_length) {
+                wanted = pattern[p + 1];
+                consumed = 2;
+            }
+            if (wanted == '?' && consumed == 1) {
+                t++;
+                while (t < text_length && ((unsigned char)text[t] & 0xC0) == 0x80) t++;
+                p++;
+                continue;
+            }
+            if (text[t] == wanted) {
+                t++;
+                p += consumed;
+                continue;
+            }
+        }
+        if (star_p == UINT32_MAX) return false;
+        p = star_p + 1;
+        t = ++star_t;
+    }
+    while (p < pattern_length && pattern[p] == '*') p++;
+    return p == pattern_length;
+}
+
+/* ---- contacts ------------------------------------------------------------------------ */
+
+static uint32_t hash_id(const char *bytes, uint32_t length)
+{
+    uint32_t hash = 2166136261u;
+    for (uint32_t i = 0; i < length; i++) hash = (hash ^ (unsigned char)bytes[i]) * 16777619u;
+    return hash;
+}
+
+static bool contacts_rehash(jr_vm *vm)
+{
+    uint32_t count = vm->contact_bucket_count ? vm->contact_bucket_count * 2 : 1024;
+    uint32_t *buckets = vm_alloc(vm, NULL, sizeof *buckets * count);
+    if (!buckets) return false;
+    memset(buckets, 0, sizeof *buckets * count);
+    for (uint32_t c = 0; c < vm->contact_count; c++) {
+        uint32_t length;
+        const char *id = jr_strings_get(&vm->strings, ((contact_header *)jr_contact_record(vm, c))->id, &length);
+        uint32_t slot = hash_id(id, length) & (count - 1);
+        while (buckets[slot]) slot = (slot + 1) & (count - 1);
+        buckets[slot] = c + 1;
+    }
+    vm_alloc(vm, vm->contact_buckets, 0);
+    vm->contact_buckets = buckets;
+    vm->contact_bucket_count = count;
+    return true;
+}
+
+static void init_contact(jr_vm *vm, uint8_t *record, uint32_t id)
+{
+    const jr_program *p = vm->program;
+    memset(record, 0, vm->record_size);
+    ((contact_header *)record)->id = id;
+    ((contact_header *)record)->last_event = INT64_MIN;
+    jr_value *attributes = (jr_value *)(record + vm->attributes_offset);
+    for (uint32_t i = 0; i < JR_COUNT(p, ATTRIBUTES); i++) {
+        const jr_ATTRIBUTES_record *a = &JR_TABLE(p, ATTRIBUTES)[i];
+        switch (a->default_kind) {
+        case JR_DEFAULT_NUMBER: attributes[i] = jr_from_number(p->numbers[a->default_value]); break;
+        case JR_DEFAULT_STRING:
+            attributes[i] = jr_strings_intern(&vm->strings, p->strings[a->default_value].bytes,
+                                              p->strings[a->default_value].length);
+            break;
+        case JR_DEFAULT_BOOL: attributes[i] = a->default_value; break;
+        case JR_DEFAULT_INTEGER: attributes[i] = (jr_value)p->integers[a->default_value]; break;
+        default: attributes[i] = jr_missing((char)a->type);
+        }
+    }
+}
+
+/* The contact with this id, created on first sight; JR_NONE when out of memory. */
+static uint32_t find_contact(jr_vm *vm, const char *bytes, uint32_t length)
+{
+    if ((vm->contact_count + 1) * 2 > vm->contact_bucket_count && !contacts_rehash(vm)) return JR_NONE;
+    uint32_t mask = vm->contact_bucket_count - 1;
+    uint32_t slot = hash_id(bytes, length) & mask;
+    for (; vm->contact_buckets[slot]; slot = (slot + 1) & mask) {
+        uint32_t contact = vm->contact_buckets[slot] - 1;
+        uint32_t id_length;
+        const char *id = jr_strings_get(&vm->strings, ((contact_header *)jr_contact_record(vm, contact))->id, &id_length);
+        if (id_length == length && memcmp(id, bytes, length) == 0) return contact;
+    }
+    if (vm->contact_count == vm->contact_capacity) {
+        uint32_t capacity = vm->contact_capacity ? vm->contact_capacity * 2 : 1024;
+        uint8_t *records = vm_alloc(vm, vm->records, vm->record_size * capacity);
+        if (!records) return JR_NONE;
+        vm->records = records;
+        vm->contact_capacity = capacity;
+    }
+    uint32_t id = jr_strings_intern(&vm->strings, bytes, length);
+    if (id == JR_MISSING_STRING && length) return JR_NONE;
+    uint32_t contact = vm->contact_count++;
+    init_contact(vm, jr_contact_record(vm, contact), id);
+    vm->contact_buckets[slot] = contact + 1;
+    vm->stats.contacts++;
+    return contact;
+}
+
+const jr_zone *jr_vm_contact_zone(jr_vm *vm, uint32_t contact)
+{
+    if (vm->timezone_attribute == JR_NONE) return jr_zone_utc();
+    jr_value value = ((jr_value *)(jr_contact_record(vm, contact) + vm->attributes_offset))[vm->timezone_attribute];
+    if (value == JR_MISSING_STRING) return jr_zone_utc();
+    uint32_t length;
+    const char *name = jr_strings_get(&vm->strings, (uint32_t)value, &length);
+    const jr_zone *zone = vm->zones ? jr_zone_find(vm->zones, name, length) : NULL;
+    return zone ? zone : jr_zone_utc();
+}
+
+/* ---- scores and aggregates ----------------------------------------------------------- */
+
+static double score_now(const jr_vm *vm, uint32_t contact, uint32_t score)
+{
+    const jr_SCORES_record *s = &JR_TABLE(vm->program, SCORES)[score];
+    const score_state *state = (const score_state *)(jr_contact_record(vm, contact) + vm->scores_offset) + score;
+    if (s->decay_percent == JR_NONE || state->value == 0 || vm->clock <= state->updated) return state->value;
+    double kept = 1 - vm->program->numbers[s->decay_percent];
+    double periods = (double)(vm->clock - state->updated) / (double)vm->program->integers[s->decay_period];
+    return state->value * pow(kept, periods);
+}
+
+typedef struct aggregate_window {
+    int64_t newest; /* bucket number of the newest bucket */
+    double values[JR_BUCKETS];
+    uint32_t counts[JR_BUCKETS];
+} aggregate_window;
+
+typedef struct aggregate_total {
+    double value;
+    uint64_t count;
+} aggregate_total;
+
+static size_t aggregate_size(const jr_AGGREGATES_record *a)
+{
+    return a->window == JR_NONE ? sizeof(aggregate_total) : sizeof(aggregate_window);
+}
+
+/* Drops buckets that fell out of the window by `now`. */
+static void window_rotate(aggregate_window *w, int64_t bucket)
+{
+    if (bucket <= w->newest) return;
+    int64_t shift = bucket - w->newest;
+    for (int64_t b = w->newest + 1; b <= bucket && b - w->newest <= JR_BUCKETS; b++) {
+        int index = (int)(((b % JR_BUCKETS) + JR_BUCKETS) % JR_BUCKETS);
+        w->values[index] = 0;
+        w->counts[index] = 0;
+    }
+    (void)shift;
+    w->newest = bucket;
+}
+
+static void aggregate_add(jr_vm *vm, uint32_t contact, uint32_t index, double amount)
+{
+    const jr_AGGREGATES_record *a = &JR_TABLE(vm->program, AGGREGATES)[index];
+    uint8_t *at = jr_contact_record(vm, contact) + vm->aggregate_offsets[index];
+    bool extreme = a->kind == JR_AGGREGATE_MIN || a->kind == JR_AGGREGATE_MAX;
+    if (a->window == JR_NONE) {
+        aggregate_total *t = (aggregate_total *)at;
+        if (extreme && t->count)
+            t->value = a->kind == JR_AGGREGATE_MIN ? fmin(t->value, amount) : fmax(t->value, amount);
+        else if (extreme) t->value = amount;
+        else t->value += a->kind == JR_AGGREGATE_COUNT ? 1 : amount;
+        t->count++;
+        return;
+    }
+    aggregate_window *w = (aggregate_window *)at;
+    int64_t width = vm->program->integers[a->window] / JR_BUCKETS;
+    if (width < 1) width = 1;
+    int64_t bucket = vm->clock / width;
+    if (w->newest == 0 && w->counts[0] == 0) w->newest = bucket; /* first use */
+    window_rotate(w, bucket);
+    int slot = (int)(((bucket % JR_BUCKETS) + JR_BUCKETS) % JR_BUCKETS);
+    if (extreme && w->counts[slot])
+        w->values[slot] = a->kind == JR_AGGREGATE_MIN ? fmin(w->values[slot], amount) : fmax(w->values[slot], amount);
+    else if (extreme) w->values[slot] = amount;
+    else w->values[slot] += a->kind == JR_AGGREGATE_COUNT ? 1 : amount;
+    w->counts[slot]++;
+}
+
+/* The aggregate's value now; NaN (missing) for min, max and avg of nothing. */
+static double aggregate_value(jr_vm *vm, uint32_t contact, uint32_t index)
+{
+    const jr_AGGREGATES_record *a = &JR_TABLE(vm->program, AGGREGATES)[index];
+    const uint8_t *at = jr_contact_record(vm, contact) + vm->aggregate_offsets[index];
+    double value = 0, sum = 0;
+    uint64_t count = 0;
+    bool any = false;
+    if (a->window == JR_NONE) {
+        const aggregate_total *t = (const aggregate_total *)at;
+        value = sum = t->value;
+        count = t->count;
+        any = count > 0;
+    } else {
+        const aggregate_window *w = (const aggregate_window *)at;
+        int64_t width = vm->program->integers[a->window] / JR_BUCKETS;
+        if (width < 1) width = 1;
+        int64_t bucket = vm->clock / width;
+        for (int64_t b = bucket - (JR_BUCKETS - 1); b <= bucket; b++) {
+            if (b > w->newest || b <= w->newest - JR_BUCKETS) continue;
+            int slot = (int)(((b % JR_BUCKETS) + JR_BUCKETS) % JR_BUCKETS);
+            if (!w->counts[slot]) continue;
+            if (!any) value = w->values[slot];
+            else if (a->kind == JR_AGGREGATE_MIN) value = fmin(value, w->values[slot]);
+            else if (a->kind == JR_AGGREGATE_MAX) value = fmax(value, w->values[slot]);
+            sum += w->values[slot];
+            count += w->counts[slot];
+            any = true;
+        }
+    }
+    switch (a->kind) {
+    case JR_AGGREGATE_COUNT: return a->window == JR_NONE ? (double)count : sum;
+    case JR_AGGREGATE_SUM: return sum;
+    case JR_AGGREGATE_AVG: return any ? sum / (double)count : NAN;
+    default: return any ? value : NAN;
+    }
+}
+
+/* ---- the interpreter ----------------------------------------------------------------- */
+
+typedef enum outcome { RETURNED, SUSPENDED, ENDED, FAILED } outcome;
+
+typedef struct frame {
+    uint32_t contact;
+    uint32_t journey;     /* JR_NONE outside journeys */
+    journey_state *state; /* NULL outside journeys */
+    uint32_t function;
+    jr_value *stack;
+    uint32_t blame;       /* the journey a run-time error is counted against */
+} frame;
+
+static outcome journey_send(jr_vm *vm, frame *f, uint32_t pc, uint32_t message);
+static void emit_simple_action(jr_vm *vm, frame *f, uint32_t pc, jr_action_kind kind, const char *name, bool add,
+                               char type, jr_value value, bool with_payload);
+static bool queue_track(jr_vm *vm, frame *f, uint32_t event);
+static void schedule(jr_vm *vm, uint32_t contact, uint32_t journey, journey_state *state, int64_t due);
+
+#define FAIL_AT(...)                                                                      \
+    do {                                                                                  \
+        record_error(vm, f->contact, f->blame, f->function, pc - 1, __VA_ARGS__);         \
+        return FAILED;                                                                    \
+    } while (0)
+
+static const char *attribute_name(const jr_vm *vm, uint32_t index)
+{
+    return program_string(vm, JR_TABLE(vm->program, ATTRIBUTES)[index].name);
+}
+
+/* Runs f->function from pc until it returns, suspends, ends or fails. resume_bool, when
+ * 0 or 1, is pushed first (the result of a WAIT_FOR being resumed). */
+static outcome execute(jr_vm *vm, frame *f, uint32_t pc, int resume_bool, jr_value *result)
+{
+    const jr_program *p = vm->program;
+    const jr_FUNCTIONS_record *function = &JR_TABLE(p, FUNCTIONS)[f->function];
+    const uint32_t *code = p->code + function->first_word;
+    jr_value *stack = f->stack;
+    uint32_t depth = 0;
+    uint32_t budget = vm->config.instruction_budget ? vm->config.instruction_budget : DEFAULT_BUDGET;
+    uint8_t *record = jr_contact_record(vm, f->contact);
+    jr_value *attributes = (jr_value *)(record + vm->attributes_offset);
+    if (resume_bool >= 0) stack[depth++] = (jr_value)resume_bool;
+
+    for (;;) {
+        if (budget-- == 0) {
+            record_error(vm, f->contact, f->blame, f->function, pc,
+                         "instruction budget of %u exceeded: a loop runs too long without waiting",
+                         vm->config.instruction_budget ? vm->config.instruction_budget : DEFAULT_BUDGET);
+            return FAILED;
+        }
+        uint32_t word = code[pc++];
+        uint32_t u = jr_decode_u(word), a = jr_decode_a(word), b = jr_decode_b(word);
+        switch (jr_decode_op(word)) {
+        /* push constant U */
+        case JR_OP_PUSH_NUMBER: stack[depth++] = jr_from_number(p->numbers[u]); break;
+        case JR_OP_PUSH_STRING:
+            stack[depth++] = jr_strings_scratch(&vm->strings, p->strings[u].bytes, p->strings[u].length);
+            break;
+        case JR_OP_PUSH_DURATION: stack[depth++] = (jr_value)p->integers[u]; break;
+        case JR_OP_PUSH_TRUE: stack[depth++] = 1; break;
+        case JR_OP_PUSH_FALSE: stack[depth++] = 0; break;
+        case JR_OP_PUSH_NOW: stack[depth++] = (jr_value)vm->clock; break;
+        case JR_OP_PUSH_CONTACT_ID: stack[depth++] = ((contact_header *)record)->id; break;
+        /* loads: missing is an error unless A */
+        case JR_OP_LOAD_ATTRIBUTE: {
+            jr_value value = attributes[b];
+            if (!a && jr_is_missing((char)JR_TABLE(p, ATTRIBUTES)[b].type, value))
+                FAIL_AT("attribute '%s' has no value (write %s ?? default)", attribute_name(vm, b), attribute_name(vm, b));
+            stack[depth++] = value;
+            break;
+        }
+        case JR_OP_LOAD_SCORE: stack[depth++] = jr_from_number(score_now(vm, f->contact, u)); break;
+        case JR_OP_LOAD_SEGMENT: {
+            const uint8_t *bits = record + vm->segments_offset;
+            stack[depth++] = (bits[u / 8] >> (u % 8)) & 1;
+            break;
+        }
+        case JR_OP_LOAD_AGGREGATE: {
+            double value = aggregate_value(vm, f->contact, b);
+            if (!a && isnan(value)) FAIL_AT("an aggregate of no events has no value (write ... ?? default)");
+            stack[depth++] = jr_from_number(value);
+            break;
+        }
+        case JR_OP_LOAD_FIELD: {
+            const jr_EVENTS_record *event = &JR_TABLE(p, EVENTS)[function->event];
+            jr_value value = vm->event_fields[b];
+            if (!a && jr_is_missing((char)JR_TABLE(p, FIELDS)[event->first_field + b].type, value))
+                FAIL_AT("the event has no '%s' (write ... ?? default)",
+                        program_string(vm, JR_TABLE(p, FIELDS)[event->first_field + b].name));
+            stack[depth++] = value;
+            break;
+        }
+        case JR_OP_LOAD_LOCAL: {
+            jr_value value = f->state->slots[b];
+            char type = (char)JR_TABLE(p, SLOTS)[JR_TABLE(p, JOURNEYS)[f->journey].first_slot + b].type;
+            if (!a && jr_is_missing(type, value)) FAIL_AT("a value read here is missing (write ... ?? default)");
+            stack[depth++] = value;
+            break;
+        }
+        case JR_OP_STORE_LOCAL: {
+            jr_value value = stack[--depth];
+            char type = (char)JR_TABLE(p, SLOTS)[JR_TABLE(p, JOURNEYS)[f->journey].first_slot + u].type;
+            f->state->slots[u] = type == 's' ? jr_strings_keep(&vm->strings, (uint32_t)value) : value;
+            break;
+        }
+        case JR_OP_SET_ATTRIBUTE: {
+            jr_value value = stack[--depth];
+            char type = (char)JR_TABLE(p, ATTRIBUTES)[u].type;
+            if (type == 's') value = jr_strings_keep(&vm->strings, (uint32_t)value);
+            attributes[u] = value;
+            emit_simple_action(vm, f, pc - 1, JR_ACTION_SET, attribute_name(vm, u), false, type, value, false);
+            break;
+        }
+        case JR_OP_JUMP_IF_PRESENT:
+            if (!jr_is_missing((char)a, stack[depth - 1])) pc = b;
+            else depth--;
+            break;
+        /* arithmetic */
+        case JR_OP_ADD_NUMBERS: case JR_OP_SUBTRACT_NUMBERS: case JR_OP_MULTIPLY_NUMBERS: case JR_OP_DIVIDE_NUMBERS: {
+            double right = jr_as_number(stack[--depth]), left = jr_as_number(stack[depth - 1]), value;
+            switch (jr_decode_op(word)) {
+            case JR_OP_ADD_NUMBERS: value = left + right; break;
+            case JR_OP_SUBTRACT_NUMBERS: value = left - right; break;
+            case JR_OP_MULTIPLY_NUMBERS: value = left * right; break;
+            default:
+                if (right == 0) FAIL_AT("division by zero");
+                value = left / right;
+            }
+            if (!isfinite(value)) FAIL_AT("arithmetic overflow: the result is not a finite number");
+            stack[depth - 1] = jr_from_number(value);
+            break;
+        }
+        case JR_OP_NEGATE_NUMBER: stack[depth - 1] = jr_from_number(-jr_as_number(stack[depth - 1])); break;
+        case JR_OP_CONCATENATE: {
+            uint32_t left_length, right_length, handle;
+            uint32_t right = (uint32_t)stack[--depth], left = (uint32_t)stack[depth - 1];
+            jr_strings_get(&vm->strings, left, &left_length);
+            jr_strings_get(&vm->strings, right, &right_length);
+            if ((uint64_t)left_length + right_length > 16u * 1024 * 1024) FAIL_AT("string longer than 16 MiB");
+            char *out = jr_strings_scratch_reserve(&vm->strings, left_length + right_length, &handle);
+            if (!out) FAIL_AT("out of memory");
+            /* Fetch again: reserving may have moved the scratch buffer. */
+            const char *left_bytes = jr_strings_get(&vm->strings, left, &left_length);
+            memcpy(out, left_bytes, left_length);
+            const char *right_bytes = jr_strings_get(&vm->strings, right, &right_length);
+            memcpy(out + left_length, right_bytes, right_length);
+            stack[depth - 1] = handle;
+            break;
+        }
+        case JR_OP_ADD_DURATION: case JR_OP_SUBTRACT_DURATION: case JR_OP_ADD_DURATIONS: case JR_OP_SUBTRACT_DURATIONS: {
+            int64_t right = (int64_t)stack[--depth], left = (int64_t)stack[depth - 1], value;
+            bool subtract = jr_decode_op(word) == JR_OP_SUBTRACT_DURATION || jr_decode_op(word) == JR_OP_SUBTRACT_DURATIONS;
+            if (subtract ? __builtin_sub_overflow(left, right, &value) : __builtin_add_overflow(left, right, &value))
+                FAIL_AT("time arithmetic overflow");
+            stack[depth - 1] = (jr_value)value;
+            break;
+        }
+        case JR_OP_SUBTRACT_TIMES: {
+            int64_t right = (int64_t)stack[--depth], left = (int64_t)stack[depth - 1], value;
+            if (__builtin_sub_overflow(left, right, &value)) FAIL_AT("time arithmetic overflow");
+            stack[depth - 1] = (jr_value)value;
+            break;
+        }
+        case JR_OP_SCALE_DURATION: case JR_OP_DIVIDE_DURATION: {
+            double factor = jr_as_number(stack[--depth]);
+            double duration = (double)(int64_t)stack[depth - 1];
+            if (jr_decode_op(word) == JR_OP_DIVIDE_DURATION && factor == 0) FAIL_AT("division by zero");
+            double value = jr_decode_op(word) == JR_OP_SCALE_DURATION ? duration * factor : duration / factor;
+            if (!(fabs(value) < 9.2e18)) FAIL_AT("duration out of range");
+            stack[depth - 1] = (jr_value)(int64_t)llround(value);
+            break;
+        }
+        case JR_OP_DURATION_RATIO: {
+            int64_t right = (int64_t)stack[--depth], left = (int64_t)stack[depth - 1];
+            if (right == 0) FAIL_AT("division by a zero duration");
+            stack[depth - 1] = jr_from_number((double)left / (double)right);
+            break;
+        }
+        case JR_OP_NEGATE_DURATION: {
+            int64_t value = (int64_t)stack[depth - 1];
+            if (value == INT64_MIN) FAIL_AT("duration out of range");
+            stack[depth - 1] = (jr_value)-value;
+            break;
+        }
+        /* comparisons with relation U */
+        case JR_OP_COMPARE_NUMBERS: case JR_OP_COMPARE_STRINGS: case JR_OP_COMPARE_TIMES:
+        case JR_OP_COMPARE_DURATIONS: case JR_OP_COMPARE_BOOLS: {
+            jr_value right = stack[--depth], left = stack[depth - 1];
+            int order;
+            if (jr_decode_op(word) == JR_OP_COMPARE_NUMBERS) {
+                double x = jr_as_number(left), y = jr_as_number(right);
+                order = x < y ? -1 : x > y;
+            } else if (jr_decode_op(word) == JR_OP_COMPARE_STRINGS) {
+                uint32_t x_length, y_length;
+                const char *x = jr_strings_get(&vm->strings, (uint32_t)left, &x_length);
+                const char *y = jr_strings_get(&vm->strings, (uint32_t)right, &y_length);
+                order = memcmp(x, y, x_length < y_length ? x_length : y_length);
+                if (order == 0) order = x_length < y_length ? -1 : x_length > y_length;
+            } else if (jr_decode_op(word) == JR_OP_COMPARE_BOOLS) {
+                order = left != right;
+            } else {
+                order = (int64_t)left < (int64_t)right ? -1 : (int64_t)left > (int64_t)right;
+            }
+            bool holds;
+            switch (u) {
+            case JR_RELATION_EQUAL: holds = order == 0; break;
+            case JR_RELATION_NOT_EQUAL: holds = order != 0; break;
+            case JR_RELATION_LESS: holds = order < 0; break;
+            case JR_RELATION_LESS_EQUAL: holds = order <= 0; break;
+            case JR_RELATION_GREATER: holds = order > 0; break;
+            default: holds = order >= 0;
+            }
+            stack[depth - 1] = holds;
+            break;
+        }
+        case JR_OP_MATCH_GLOB: {
+            uint32_t text_length, pattern_length;
+            const char *pattern = jr_strings_get(&vm->strings, (uint32_t)stack[--depth], &pattern_length);
+            const char *text = jr_strings_get(&vm->strings, (uint32_t)stack[depth - 1], &text_length);
+            stack[depth - 1] = glob_match(text, text_length, pattern, pattern_length);
+            break;
+        }
+        case JR_OP_NOT: stack[depth - 1] = !stack[depth - 1]; break;
+        case JR_OP_IS_IN: {
+            depth -= b;
+            jr_value value = stack[depth - 1];
+            bool found = false;
+            for (uint32_t i = 0; i < b && !found; i++) {
+                jr_value candidate = stack[depth + i];
+                if ((char)a == 's') {
+                    uint32_t x_length, y_length;
+                    const char *x = jr_strings_get(&vm->strings, (uint32_t)value, &x_length);
+                    const char *y = jr_strings_get(&vm->strings, (uint32_t)candidate, &y_length);
+                    found = x_length == y_length && memcmp(x, y, x_length) == 0;
+                } else if ((char)a == 'n') {
+                    found = jr_as_number(value) == jr_as_number(candidate);
+                } else {
+                    found = value == candidate;
+                }
+            }
+            stack[depth - 1] = found;
+            break;
+        }
+        case JR_OP_TO_STRING: stack[depth - 1] = to_string(vm, (char)u, stack[depth - 1]); break;
+        case JR_OP_CALL_BUILTIN: {
+            const char *problem = jr_call_builtin(vm, f->contact, u, stack, &depth);
+            if (problem) FAIL_AT("%s", problem);
+            break;
+        }
+        case JR_OP_CALL_EXTERN:
+            FAIL_AT("extern function '%s' from '%s' is not available: native functions are not enabled in this runtime",
+                    program_string(vm, JR_TABLE(p, EXTERNS)[u].name), program_string(vm, JR_TABLE(p, EXTERNS)[u].library));
+        /* stack and control */
+        case JR_OP_POP: depth--; break;
+        case JR_OP_SWAP: {
+            jr_value top = stack[depth - 1];
+            stack[depth - 1] = stack[depth - 2];
+            stack[depth - 2] = top;
+            break;
+        }
+        case JR_OP_JUMP: pc = u; break;
+        case JR_OP_JUMP_IF_FALSE:
+            if (!stack[--depth]) pc = u;
+            break;
+        case JR_OP_JUMP_IF_FALSE_KEEP:
+            if (!stack[depth - 1]) pc = u;
+            else depth--;
+            break;
+        case JR_OP_JUMP_IF_TRUE_KEEP:
+            if (stack[depth - 1]) pc = u;
+            else depth--;
+            break;
+        case JR_OP_RETURN:
+            *result = stack[depth - 1];
+            return RETURNED;
+        /* journey effects */
+        case JR_OP_PAYLOAD_ADD: {
+            if (vm->payload_count == vm->payload_capacity) {
+                uint32_t capacity = vm->payload_capacity ? vm->payload_capacity * 2 : 16;
+                jr_payload_entry *grown = vm_alloc(vm, vm->payload, sizeof *grown * capacity);
+                if (!grown) FAIL_AT("out of memory");
+                vm->payload = grown;
+                vm->payload_capacity = capacity;
+            }
+            vm->payload[vm->payload_count++] = (jr_payload_entry){ b, (char)a, stack[--depth] };
+            break;
+        }
+        case JR_OP_SEND:
+            f->state->pc = pc;
+            if (journey_send(vm, f, pc - 1, u) == FAILED) return FAILED;
+            vm->payload_count = 0;
+            break;
+        case JR_OP_EMIT:
+            emit_simple_action(vm, f, pc - 1, JR_ACTION_EMIT, program_string(vm, u), false, 0, 0, true);
+            vm->payload_count = 0;
+            break;
+        case JR_OP_TRACK:
+            emit_simple_action(vm, f, pc - 1, JR_ACTION_TRACK, program_string(vm, JR_TABLE(p, EVENTS)[u].external_name),
+                               false, 0, 0, true);
+            if (!queue_track(vm, f, u)) FAIL_AT("more than %d tracked events chained from one event", JR_MAX_TRACK_CHAIN);
+            vm->payload_count = 0;
+            break;
+        case JR_OP_AUDIENCE:
+            emit_simple_action(vm, f, pc - 1, JR_ACTION_AUDIENCE, program_string(vm, b), a == 1, 0, 0, false);
+            break;
+        case JR_OP_ENTER_STEP: f->state->step = u; break;
+        /* suspension */
+        case JR_OP_WAIT: case JR_OP_WAIT_UNTIL: case JR_OP_WAIT_UNTIL_CLOCK: {
+            int64_t due;
+            if (jr_decode_op(word) == JR_OP_WAIT) {
+                int64_t duration = (int64_t)stack[--depth];
+                if (duration <= 0) break;
+                if (__builtin_add_overflow(vm->clock, duration, &due)) FAIL_AT("wait too long");
+            } else if (jr_decode_op(word) == JR_OP_WAIT_UNTIL) {
+                due = (int64_t)stack[--depth];
+            } else {
+                /* The next such time strictly after now, so a loop around it waits a day. */
+                due = jr_zone_next_time_of_day(jr_vm_contact_zone(vm, f->contact), vm->clock + 1, u);
+            }
+            if (due <= vm->clock) break; /* at or after now: go on at once */
+            f->state->pc = pc;
+            f->state->wait = WAIT_TIMER;
+            schedule(vm, f->contact, f->journey, f->state, due);
+            return SUSPENDED;
+        }
+        case JR_OP_WAIT_FOR: case JR_OP_SELECT: {
+            bool is_select = jr_decode_op(word) == JR_OP_SELECT;
+            bool has_timeout = is_select ? JR_TABLE(p, SELECTS)[u].has_after : JR_TABLE(p, WAITS)[u].has_timeout;
+            f->state->pc = pc;
+            f->state->wait = is_select ? WAIT_SELECT : WAIT_EVENT;
+            f->state->wait_index = u;
+            f->state->wait_started = vm->clock;
+            f->state->generation++; /* no timer from an earlier wait may fire into this one */
+            if (has_timeout) {
+                int64_t duration = (int64_t)stack[--depth], due;
+                if (duration <= 0) due = vm->clock;
+                else if (__builtin_add_overflow(vm->clock, duration, &due)) FAIL_AT("wait too long");
+                schedule(vm, f->contact, f->journey, f->state, due);
+            }
+            return SUSPENDED;
+        }
+        case JR_OP_SPLIT: {
+            const jr_SPLITS_record *split = &JR_TABLE(p, SPLITS)[u];
+            uint32_t bucket = stable_bucket(contact_id(vm, f->contact),
+                                            program_string(vm, JR_TABLE(p, JOURNEYS)[f->journey].name),
+                                            program_string(vm, split->name));
+            uint32_t cumulative = 0;
+            for (uint32_t i = 0; i < split->arm_count; i++) {
+                const jr_SPLIT_ARMS_record *arm = &JR_TABLE(p, SPLIT_ARMS)[split->first_arm + i];
+                cumulative += arm->basis_points;
+                if (bucket < cumulative || i + 1 == split->arm_count) {
+                    pc = arm->target;
+                    break;
+                }
+            }
+            break;
+        }
+        case JR_OP_EXIT: case JR_OP_HALT: return ENDED;
+        default: FAIL_AT("invalid instruction"); /* unreachable after verification */
+        }
+    }
+}
+
+/* Runs an expression function; returns false (and counts a run-time error) if it fails. */
+static bool evaluate(jr_vm *vm, uint32_t function, uint32_t contact, uint32_t journey, journey_state *state,
+                     jr_value *stack, jr_value *result)
+{
+    frame f = { contact, journey, state, function, stack, journey };
+    return execute(vm, &f, 0, -1, result) == RETURNED;
+}
+
+static bool evaluate_condition(jr_vm *vm, uint32_t function, uint32_t contact, uint32_t journey, journey_state *state)
+{
+    if (function == JR_NONE) return true;
+    jr_value result = 0;
+    return evaluate(vm, function, contact, journey, state, vm->stack, &result) && result == 1;
+}
+
+/* ---- actions --------------------------------------------------------------------------- */
+
+static void schedule(jr_vm *vm, uint32_t contact, uint32_t journey, journey_state *state, int64_t due)
+{
+    state->generation++;
+    if (!jr_timers_push(&vm->timers, due, contact, journey, state->generation)) vm->out_of_memory = true;
+}
+
+/* Writes the key into vm->text and returns its offset. */
+static size_t build_key(jr_vm *vm, frame *f, uint32_t pc)
+{
+    size_t offset = vm->text_used;
+    text_format(vm, "%s:%u:%u:%u:", program_string(vm, JR_TABLE(vm->program, JOURNEYS)[f->journey].name),
+                f->state->entries, pc, f->state->sequence++);
+    const char *id = contact_id(vm, f->contact);
+    text_append(vm, id, strlen(id));
+    text_append(vm, "", 1); /* keep the NUL inside the used part */
+    return offset;
+}
+
+static void payload_json(jr_vm *vm, size_t *offset)
+{
+    *offset = vm->text_used;
+    text_append(vm, "{", 1);
+    for (uint32_t i = 0; i < vm->payload_count; i++) {
+        if (i) text_append(vm, ",", 1);
+        const jr_text *key = &vm->program->strings[vm->payload[i].key];
+        text_json_string(vm, key->bytes, key->length);
+        text_append(vm, ":", 1);
+        text_json_value(vm, vm->payload[i].type, vm->payload[i].value);
+    }
+    text_append(vm, "}", 1);
+    text_append(vm, "", 1);
+}
+
+static void deliver(jr_vm *vm, jr_action *action, size_t key, size_t payload)
+{
+    if (vm->out_of_memory) return;
+    action->key = vm->text + key;
+    action->payload_json = vm->text + payload;
+    vm->stats.actions++;
+    if (vm->config.on_action) vm->config.on_action(vm->config.action_user, action);
+}
+
+static const char *step_label(const jr_vm *vm, const journey_state *state)
+{
+    if (!state || state->step == 0) return NULL;
+    return program_string(vm, JR_TABLE(vm->program, STEPS)[state->step - 1].label);
+}
+
+static void emit_simple_action(jr_vm *vm, frame *f, uint32_t pc, jr_action_kind kind, const char *name, bool add,
+                               char type, jr_value value, bool with_payload)
+{
+    vm->text_used = 0;
+    size_t key = build_key(vm, f, pc);
+    size_t payload;
+    if (with_payload) {
+        payload_json(vm, &payload);
+    } else {
+        payload = vm->text_used;
+        if (kind == JR_ACTION_SET) {
+            text_append(vm, "{\"value\":", 9);
+            text_json_value(vm, type, value);
+            text_append(vm, "}", 1);
+        } else {
+            text_append(vm, "{}", 2);
+        }
+        text_append(vm, "", 1);
+    }
+    jr_action action = { 0 };
+    action.kind = kind;
+    action.contact_id = contact_id(vm, f->contact);
+    action.journey = program_string(vm, JR_TABLE(vm->program, JOURNEYS)[f->journey].name);
+    action.step = step_label(vm, f->state);
+    action.at = vm->clock;
+    action.name = name;
+    action.add = add;
+    deliver(vm, &action, key, payload);
+}
+
+/* ---- sends: quiet hours and limits ----------------------------------------------------- */
+
+typedef struct send_decision {
+    jr_send_outcome outcome;
+    int64_t at;
+    char reason[96];
+    bool by_limit;
+} send_decision;
+
+static int64_t *limit_history(jr_vm *vm, uint32_t contact, uint32_t limit)
+{
+    return (int64_t *)(jr_contact_record(vm, contact) + vm->limit_offsets[limit]);
+}
+
+/* How many sends the limit counts in (at - period, at]. */
+static uint32_t sends_in_window(jr_vm *vm, uint32_t contact, uint32_t limit, int64_t at, int64_t *oldest)
+{
+    const jr_LIMITS_record *l = &JR_TABLE(vm->program, LIMITS)[limit];
+    int64_t period = vm->program->integers[l->period];
+    int64_t *history = limit_history(vm, contact, limit);
+    uint32_t count = 0;
+    *oldest = INT64_MAX;
+    for (uint32_t i = 0; i < l->count; i++) {
+        int64_t sent = history[i];
+        if (sent == 0 || sent <= at - period || sent > at) continue;
+        count++;
+        if (sent < *oldest) *oldest = sent;
+    }
+    return count;
+}
+
+static void remember_send(jr_vm *vm, uint32_t contact, uint32_t channel, int64_t at)
+{
+    for (uint32_t i = 0; i < JR_COUNT(vm->program, LIMITS); i++) {
+        const jr_LIMITS_record *l = &JR_TABLE(vm->program, LIMITS)[i];
+        if (l->channel != channel) continue;
+        int64_t *history = limit_history(vm, contact, i);
+        /* Replace the oldest entry. */
+        uint32_t oldest = 0;
+        for (uint32_t k = 1; k < l->count; k++)
+            if (history[k] < history[oldest]) oldest = k;
+        history[oldest] = at;
+    }
+}
+
+static send_decision decide_send(jr_vm *vm, uint32_t contact, uint32_t message)
+{
+    const jr_program *p = vm->program;
+    const jr_MESSAGES_record *m = &JR_TABLE(p, MESSAGES)[message];
+    send_decision decision = { JR_SEND_SENT, vm->clock, "", false };
+    if (m->transactional) return decision;
+    const jr_QUIET_HOURS_record *quiet = NULL;
+    for (uint32_t i = 0; i < JR_COUNT(p, QUIET_HOURS); i++) {
+        const jr_QUIET_HOURS_record *q = &JR_TABLE(p, QUIET_HOURS)[i];
+        if (q->channel == m->channel) quiet = q;
+        else if (q->channel == JR_NONE && !quiet) quiet = q;
+    }
+    const jr_zone *zone = quiet ? jr_vm_contact_zone(vm, contact) : NULL;
+    /* Alternate quiet hours and limits until a time satisfies both (a few rounds). */
+    for (int round = 0; round < 8; round++) {
+        bool moved = false;
+        if (quiet && jr_zone_in_window(zone, decision.at, quiet->from, quiet->to)) {
+            if (quiet->policy == JR_POLICY_SUPPRESS) {
+                decision.outcome = JR_SEND_SUPPRESSED;
+                snprintf(decision.reason, sizeof decision.reason, "quiet hours");
+                return decision;
+            }
+            decision.at = jr_zone_window_end(zone, decision.at, quiet->from, quiet->to);
+            snprintf(decision.reason, sizeof decision.reason, "quiet hours");
+            moved = true;
+        }
+        for (uint32_t i = 0; i < JR_COUNT(p, LIMITS); i++) {
+            const jr_LIMITS_record *l = &JR_TABLE(p, LIMITS)[i];
+            if (l->channel != m->channel) continue;
+            int64_t oldest;
+            if (sends_in_window(vm, contact, i, decision.at, &oldest) < l->count) continue;
+            int64_t period = p->integers[l->period];
+            char period_text[32];
+            format_duration(period, period_text, sizeof period_text);
+            snprintf(decision.reason, sizeof decision.reason, "limit %s %u per %s",
+                     program_string(vm, JR_TABLE(p, CHANNELS)[l->channel].name), l->count, period_text);
+            decision.by_limit = true;
+            if (l->policy != JR_POLICY_DEFER) {
+                decision.outcome = JR_SEND_SUPPRESSED;
+                return decision;
+            }
+            decision.at = oldest + period; /* when the oldest send leaves the window */
+            moved = true;
+        }
+        if (!moved) break;
+    }
+    if (decision.at > vm->clock) decision.outcome = JR_SEND_DEFERRED;
+    return decision;
+}
+
+static outcome journey_send(jr_vm *vm, frame *f, uint32_t pc, uint32_t message)
+{
+    const jr_program *p = vm->program;
+    const jr_MESSAGES_record *m = &JR_TABLE(p, MESSAGES)[message];
+    message_counters *counters = &vm->message_counters[message];
+    /* The payload: the `with` entries in the order written, then the message's own
+     * fields (evaluated now, for this contact) that `with` did not replace. */
+    uint32_t with_count = vm->payload_count;
+    jr_value *nested = vm->stack + p->max_stack;
+    for (uint32_t i = 0; i < m->field_count; i++) {
+        const jr_MESSAGE_FIELDS_record *field = &JR_TABLE(p, MESSAGE_FIELDS)[m->first_field + i];
+        bool replaced = false;
+        for (uint32_t k = 0; k < with_count; k++)
+            if (vm->payload[k].key == field->key) replaced = true;
+        if (replaced) continue;
+        jr_value value;
+        frame inner = { f->contact, JR_NONE, NULL, field->function, nested, f->journey };
+        if (execute(vm, &inner, 0, -1, &value) != RETURNED) return FAILED;
+        if (vm->payload_count == vm->payload_capacity) {
+            uint32_t capacity = vm->payload_capacity ? vm->payload_capacity * 2 : 16;
+            jr_payload_entry *grown = vm_alloc(vm, vm->payload, sizeof *grown * capacity);
+            if (!grown) return FAILED;
+            vm->payload = grown;
+            vm->payload_capacity = capacity;
+        }
+        vm->payload[vm->payload_count++] =
+            (jr_payload_entry){ field->key, (char)JR_TABLE(p, FUNCTIONS)[field->function].result, value };
+    }
+    send_decision decision = decide_send(vm, f->contact, message);
+    if (decision.outcome != JR_SEND_SUPPRESSED) remember_send(vm, f->contact, m->channel, decision.at);
+    switch (decision.outcome) {
+    case JR_SEND_SENT: counters->sent++; break;
+    case JR_SEND_DEFERRED: counters->deferred++; break;
+    case JR_SEND_SUPPRESSED:
+        if (decision.by_limit) counters->suppressed_by_limit++;
+        else counters->suppressed_by_quiet_hours++;
+        break;
+    }
+    vm->text_used = 0;
+    size_t key = build_key(vm, f, pc);
+    size_t payload;
+    payload_json(vm, &payload);
+    jr_action action = { 0 };
+    action.kind = JR_ACTION_SEND;
+    action.contact_id = contact_id(vm, f->contact);
+    action.journey = program_string(vm, JR_TABLE(p, JOURNEYS)[f->journey].name);
+    action.step = step_label(vm, f->state);
+    action.at = decision.at;
+    action.message = program_string(vm, m->name);
+    action.template_name = program_string(vm, m->template_name);
+    action.channel = program_string(vm, JR_TABLE(p, CHANNELS)[m->channel].name);
+    action.outcome = decision.outcome;
+    action.reason = decision.reason[0] ? decision.reason : NULL;
+    deliver(vm, &action, key, payload);
+    return RETURNED;
+}
+
+/* A synthetic event from `track`, applied after the current one. Its field values
+ * follow the JR_MAX_TRACK_CHAIN records in vm->pending_tracks, 256 per event. */
+typedef struct pending_track {
+    uint32_t contact;
+    uint32_t event;
+} pending_track;
+
+enum { TRACK_MAX_FIELDS = 256 };
+
+static jr_value *pending_fields(jr_vm *vm, uint32_t index)
+{
+    return (jr_value *)((uint8_t *)vm->pending_tracks + sizeof(pending_track) * JR_MAX_TRACK_CHAIN) +
+           (size_t)index * TRACK_MAX_FIELDS;
+}
+
+static bool queue_track(jr_vm *vm, frame *f, uint32_t event)
+{
+    if (vm->pending_count >= JR_MAX_TRACK_CHAIN) return false;
+    const jr_EVENTS_record *e = &JR_TABLE(vm->program, EVENTS)[event];
+    ((pending_track *)vm->pending_tracks)[vm->pending_count] = (pending_track){ f->contact, event };
+    /* The payload becomes the event's fields, by name; strings are kept past this event. */
+    jr_value *fields = pending_fields(vm, vm->pending_count);
+    uint32_t field_count = e->field_count < TRACK_MAX_FIELDS ? e->field_count : TRACK_MAX_FIELDS;
+    for (uint32_t i = 0; i < field_count; i++)
+        fields[i] = jr_missing((char)JR_TABLE(vm->program, FIELDS)[e->first_field + i].type);
+    for (uint32_t k = 0; k < vm->payload_count; k++) {
+        for (uint32_t i = 0; i < field_count; i++) {
+            const jr_FIELDS_record *field = &JR_TABLE(vm->program, FIELDS)[e->first_field + i];
+            if (strcmp(program_string(vm, field->name), program_string(vm, vm->payload[k].key)) != 0) continue;
+            if ((char)field->type == vm->payload[k].type)
+                fields[i] = field->type == 's' ? jr_strings_keep(&vm->strings, (uint32_t)vm->payload[k].value)
+                                               : vm->payload[k].value;
+            break;
+        }
+    }
+    vm->pending_count++;
+    return true;
+}
+
+/* ---- journeys ---------------------------------------------------------------------------- */
+
+typedef enum ending { ENDING_COMPLETED, ENDING_EXITED, ENDING_FAILED } ending;
+
+static void end_journey(jr_vm *vm, uint32_t journey, journey_state *state, ending how)
+{
+    journey_counters *counters = &vm->journey_counters[journey];
+    if (state->status == JOURNEY_RUNNING) {
+        counters->active--;
+        if (how == ENDING_FAILED) counters->errors++;
+        else if (how == ENDING_COMPLETED) counters->completed++;
+        else counters->exited++;
+    }
+    state->status = JOURNEY_DONE;
+    state->wait = WAIT_NONE;
+    state->generation++; /* any pending timer is stale now */
+}
+
+/* Runs a journey's coroutine from its saved position. */
+static void run_journey(jr_vm *vm, uint32_t contact, uint32_t journey, int resume_bool)
+{
+    journey_state *state = jr_journey_state(vm, contact, journey);
+    frame f = { contact, journey, state, JR_TABLE(vm->program, JOURNEYS)[journey].function, vm->stack, journey };
+    state->wait = WAIT_NONE;
+    vm->payload_count = 0;
+    jr_value unused;
+    outcome how = execute(vm, &f, state->pc, resume_bool, &unused);
+    vm->payload_count = 0;
+    if (how == ENDED) end_journey(vm, journey, state, ENDING_COMPLETED);
+    else if (how == FAILED) end_journey(vm, journey, state, ENDING_FAILED);
+}
+
+/* Copies the fields a binding needs from the event being applied into frame slots;
+ * strings are interned, since the event's own live only until it is applied. */
+static void bind(jr_vm *vm, uint32_t journey, journey_state *state, uint32_t first_copy, uint32_t copy_count)
+{
+    const jr_program *p = vm->program;
+    const jr_JOURNEYS_record *j = &JR_TABLE(p, JOURNEYS)[journey];
+    for (uint32_t i = 0; i < copy_count; i++) {
+        const jr_COPIES_record *copy = &JR_TABLE(p, COPIES)[first_copy + i];
+        jr_value value = vm->event_fields[copy->field];
+        if (JR_TABLE(p, SLOTS)[j->first_slot + copy->slot].type == 's')
+            value = jr_strings_keep(&vm->strings, (uint32_t)value);
+        state->slots[copy->slot] = value;
+    }
+}
+
+static void enter_journey(jr_vm *vm, uint32_t contact, uint32_t journey, const jr_ENTRIES_record *entry)
+{
+    const jr_program *p = vm->program;
+    const jr_JOURNEYS_record *j = &JR_TABLE(p, JOURNEYS)[journey];
+    journey_state *state = jr_journey_state(vm, contact, journey);
+    journey_counters *counters = &vm->journey_counters[journey];
+    state->entries++;
+    state->entered_at = vm->clock;
+    state->goal_reached = 0;
+    state->sequence = 0;
+    state->step = 0;
+    state->pc = 0;
+    state->wait = WAIT_NONE;
+    state->generation++;
+    counters->entered++;
+    if (j->holdout && stable_bucket(contact_id(vm, contact), program_string(vm, j->name), NULL) < j->holdout) {
+        counters->holdout++;
+        if (j->goal_event == JR_NONE) {
+            state->status = JOURNEY_DONE;
+            return;
+        }
+        state->status = JOURNEY_HOLDOUT;
+        state->wait = WAIT_TIMER;
+        schedule(vm, contact, journey, state, vm->clock + p->integers[j->goal_within]);
+        return;
+    }
+    state->status = JOURNEY_RUNNING;
+    counters->active++;
+    for (uint32_t i = 0; i < j->slot_count; i++)
+        state->slots[i] = jr_missing((char)JR_TABLE(p, SLOTS)[j->first_slot + i].type);
+    if (entry && entry->kind == JR_ENTRY_EVENT) {
+        bind(vm, journey, state, entry->first_copy, entry->copy_count);
+    }
+    run_journey(vm, contact, journey, -1);
+}
+
+static bool may_enter(const jr_vm *vm, uint32_t journey, const journey_state *state)
+{
+    const jr_JOURNEYS_record *j = &JR_TABLE(vm->program, JOURNEYS)[journey];
+    switch (state->status) {
+    case JOURNEY_NEVER: return true;
+    case JOURNEY_DONE:
+        if (j->reentry == JR_REENTRY_ALWAYS) return true;
+        if (j->reentry == JR_REENTRY_AFTER)
+            return vm->clock - state->entered_at >= vm->program->integers[j->reentry_after];
+        return false;
+    default: return false; /* running, or in the holdout */
+    }
+}
+
+/* ---- applying an event ------------------------------------------------------------------ */
+
+static void segments_update(jr_vm *vm, uint32_t contact)
+{
+    const jr_program *p = vm->program;
+    uint8_t *bits = jr_contact_record(vm, contact) + vm->segments_offset;
+    uint32_t count = JR_COUNT(p, SEGMENTS);
+    memcpy(vm->segment_before, bits, (count + 7) / 8);
+    for (uint32_t i = 0; i < count; i++) {
+        jr_value result = 0;
+        bool member = evaluate(vm, JR_TABLE(p, SEGMENTS)[i].function, contact, JR_NONE, NULL, vm->stack, &result) &&
+                      result == 1;
+        if (member) bits[i / 8] |= (uint8_t)(1u << (i % 8));
+        else bits[i / 8] &= (uint8_t)~(1u << (i % 8));
+    }
+}
+
+static bool segment_joined(const jr_vm *vm, uint32_t contact, uint32_t segment)
+{
+    const uint8_t *bits = jr_contact_record(vm, contact) + vm->segments_offset;
+    bool now = (bits[segment / 8] >> (segment % 8)) & 1;
+    bool before = (vm->segment_before[segment / 8] >> (segment % 8)) & 1;
+    return now && !before;
+}
+
+/* Steps 2 to 7 of spec/language.md for one event whose fields are in vm->event_fields.
+ * event_index is JR_NONE for an identify call. */
+static void apply(jr_vm *vm, uint32_t contact, uint32_t event_index)
+{
+    const jr_program *p = vm->program;
+    uint8_t *record = jr_contact_record(vm, contact);
+    if (event_index != JR_NONE) {
+        /* scores */
+        for (uint32_t s = 0; s < JR_COUNT(p, SCORES); s++) {
+            const jr_SCORES_record *score = &JR_TABLE(p, SCORES)[s];
+            for (uint32_t r = 0; r < score->rule_count; r++) {
+                const jr_SCORE_RULES_record *rule = &JR_TABLE(p, SCORE_RULES)[score->first_rule + r];
+                if (rule->event != event_index || !evaluate_condition(vm, rule->where_function, contact, JR_NONE, NULL))
+                    continue;
+                score_state *state = (score_state *)(record + vm->scores_offset) + s;
+                state->value = score_now(vm, contact, s) + p->numbers[rule->delta];
+                state->updated = vm->clock;
+            }
+        }
+        /* windowed aggregates */
+        for (uint32_t i = 0; i < JR_COUNT(p, AGGREGATES); i++) {
+            const jr_AGGREGATES_record *a = &JR_TABLE(p, AGGREGATES)[i];
+            if (a->event != event_index || !evaluate_condition(vm, a->where_function, contact, JR_NONE, NULL)) continue;
+            double amount = 1;
+            if (a->field != JR_NONE) {
+                amount = jr_as_number(vm->event_fields[a->field]);
+                if (isnan(amount)) continue; /* the field is absent */
+            }
+            aggregate_add(vm, contact, i, amount);
+        }
+    }
+    segments_update(vm, contact);
+
+    uint32_t journeys = JR_COUNT(p, JOURNEYS);
+    if (event_index != JR_NONE) {
+        /* exits and goals */
+        for (uint32_t j = 0; j < journeys; j++) {
+            const jr_JOURNEYS_record *journey = &JR_TABLE(p, JOURNEYS)[j];
+            journey_state *state = jr_journey_state(vm, contact, j);
+            if (state->status == JOURNEY_RUNNING) {
+                for (uint32_t e = 0; e < journey->exit_count; e++) {
+                    const jr_EXITS_record *exit_record = &JR_TABLE(p, EXITS)[journey->first_exit + e];
+                    if (exit_record->event == event_index &&
+                        evaluate_condition(vm, exit_record->where_function, contact, j, state)) {
+                        end_journey(vm, j, state, ENDING_EXITED);
+                        break;
+                    }
+                }
+            }
+            if (journey->goal_event == event_index && state->status != JOURNEY_NEVER && !state->goal_reached &&
+                vm->clock - state->entered_at <= p->integers[journey->goal_within] &&
+                evaluate_condition(vm, journey->goal_where, contact, j, state)) {
+                double value = 0;
+                if (journey->goal_value != JR_NONE) {
+                    jr_value result;
+                    if (evaluate(vm, journey->goal_value, contact, j, state, vm->stack, &result)) value = jr_as_number(result);
+                }
+                state->goal_reached = 1;
+                journey_counters *counters = &vm->journey_counters[j];
+                bool control = state->status == JOURNEY_HOLDOUT ||
+                               (state->status == JOURNEY_DONE && journey->holdout &&
+                                stable_bucket(contact_id(vm, contact), program_string(vm, journey->name), NULL) <
+                                    journey->holdout);
+                if (control) {
+                    counters->goals_holdout++;
+                    counters->goal_value_holdout += value;
+                } else {
+                    counters->goals_treated++;
+                    counters->goal_value_treated += value;
+                }
+            }
+        }
+        /* coroutines waiting for this event */
+        for (uint32_t j = 0; j < journeys; j++) {
+            journey_state *state = jr_journey_state(vm, contact, j);
+            if (state->status != JOURNEY_RUNNING) continue;
+            if (state->wait == WAIT_EVENT) {
+                const jr_WAITS_record *w = &JR_TABLE(p, WAITS)[state->wait_index];
+                if (w->event != event_index || !evaluate_condition(vm, w->where_function, contact, j, state)) continue;
+                bind(vm, j, state, w->first_copy, w->copy_count);
+                state->generation++; /* the timeout, if any, is void */
+                run_journey(vm, contact, j, 1);
+            } else if (state->wait == WAIT_SELECT) {
+                const jr_SELECTS_record *select = &JR_TABLE(p, SELECTS)[state->wait_index];
+                for (uint32_t a = 0; a < select->arm_count; a++) {
+                    const jr_SELECT_ARMS_record *arm = &JR_TABLE(p, SELECT_ARMS)[select->first_arm + a];
+                    if (arm->event != event_index || !evaluate_condition(vm, arm->where_function, contact, j, state))
+                        continue;
+                    bind(vm, j, state, arm->first_copy, arm->copy_count);
+                    state->generation++;
+                    state->pc = arm->target;
+                    run_journey(vm, contact, j, -1);
+                    break;
+                }
+            }
+        }
+    }
+    /* entries */
+    for (uint32_t j = 0; j < journeys; j++) {
+        const jr_JOURNEYS_record *journey = &JR_TABLE(p, JOURNEYS)[j];
+        journey_state *state = jr_journey_state(vm, contact, j);
+        if (!may_enter(vm, j, state)) continue;
+        for (uint32_t e = 0; e < journey->entry_count; e++) {
+            const jr_ENTRIES_record *entry = &JR_TABLE(p, ENTRIES)[journey->first_entry + e];
+            bool fires = entry->kind == JR_ENTRY_SEGMENT
+                             ? segment_joined(vm, contact, entry->target)
+                             : entry->target == event_index &&
+                                   evaluate_condition(vm, entry->where_function, contact, JR_NONE, NULL);
+            if (!fires) continue;
+            enter_journey(vm, contact, j, entry);
+            break;
+        }
+    }
+}
+
+/* Applies queued track events, each like any event (they may queue more, up to the limit). */
+static void apply_tracks(jr_vm *vm)
+{
+    const jr_program *p = vm->program;
+    for (uint32_t i = 0; i < vm->pending_count; i++) {
+        pending_track *pending = &((pending_track *)vm->pending_tracks)[i];
+        const jr_EVENTS_record *e = &JR_TABLE(p, EVENTS)[pending->event];
+        jr_value *fields = pending_fields(vm, i);
+        for (uint32_t f = 0; f < e->field_count && f < TRACK_MAX_FIELDS; f++) vm->event_fields[f] = fields[f];
+        apply(vm, pending->contact, pending->event);
+    }
+    vm->pending_count = 0;
+}
+
+/* Fires one timer. */
+static void fire(jr_vm *vm, const jr_timer timer)
+{
+    journey_state *state = jr_journey_state(vm, timer.contact, timer.journey);
+    if (state->generation != timer.generation) return; /* stale */
+    vm->stats.timers_fired++;
+    if (state->status == JOURNEY_HOLDOUT) {
+        state->status = JOURNEY_DONE;
+        state->wait = WAIT_NONE;
+        return;
+    }
+    if (state->status != JOURNEY_RUNNING) return;
+    switch (state->wait) {
+    case WAIT_TIMER: run_journey(vm, timer.contact, timer.journey, -1); break;
+    case WAIT_EVENT: run_journey(vm, timer.contact, timer.journey, 0); break;
+    case WAIT_SELECT:
+        state->pc = JR_TABLE(vm->program, SELECTS)[state->wait_index].after_target;
+        run_journey(vm, timer.contact, timer.journey, -1);
+        break;
+    default: break;
+    }
+    apply_tracks(vm);
+    jr_strings_reset_scratch(&vm->strings);
+}
+
+jr_status jr_vm_advance(jr_vm *vm, int64_t until, jr_error *error)
+{
+    if (!vm) return fail(error, JR_ERROR_ARGUMENT, "no VM");
+    for (;;) {
+        const jr_timer *next = jr_timers_peek(&vm->timers);
+        if (!next || next->due > until) break;
+        jr_timer timer = *next;
+        jr_timers_pop(&vm->timers);
+        if (timer.due > vm->clock) vm->clock = timer.due;
+        fire(vm, timer);
+        if (vm->out_of_memory) return fail(error, JR_ERROR_MEMORY, "out of memory");
+    }
+    if (until > vm->clock) vm->clock = until;
+    vm->clock_started = true;
+    return JR_OK;
+}
+
+static uint64_t hash64(const char *bytes, uint32_t length)
+{
+    uint64_t hash = 14695981039346656037ull;
+    for (uint32_t i = 0; i < length; i++) hash = (hash ^ (unsigned char)bytes[i]) * 1099511628211ull;
+    return hash ? hash : 1;
+}
+
+/* Remembers a messageId; false when it was seen before. */
+static bool first_sight(jr_vm *vm, const char *id, uint32_t length)
+{
+    if ((vm->seen_count + 1) * 2 > vm->seen_capacity) {
+        uint32_t capacity = vm->seen_capacity ? vm->seen_capacity * 2 : 4096;
+        uint64_t *seen = vm_alloc(vm, NULL, sizeof *seen * capacity);
+        if (!seen) return true;
+        memset(seen, 0, sizeof *seen * capacity);
+        for (uint32_t i = 0; i < vm->seen_capacity; i++) {
+            uint64_t h = vm->seen[i];
+            if (!h) continue;
+            uint32_t slot = (uint32_t)h & (capacity - 1);
+            while (seen[slot]) slot = (slot + 1) & (capacity - 1);
+            seen[slot] = h;
+        }
+        vm_alloc(vm, vm->seen, 0);
+        vm->seen = seen;
+        vm->seen_capacity = capacity;
+    }
+    uint64_t h = hash64(id, length);
+    uint32_t mask = vm->seen_capacity - 1;
+    uint32_t slot = (uint32_t)h & mask;
+    for (; vm->seen[slot]; slot = (slot + 1) & mask)
+        if (vm->seen[slot] == h) return false;
+    vm->seen[slot] = h;
+    vm->seen_count++;
+    return true;
+}
+
+jr_status jr_vm_post(jr_vm *vm, const jr_event *event, jr_error *error)
+{
+    if (!vm || !event || (!event->contact_id && event->contact_id_length))
+        return fail(error, JR_ERROR_ARGUMENT, "no VM or no event");
+    const jr_program *p = vm->program;
+    if (event->event_index >= 0 && (uint32_t)event->event_index >= JR_COUNT(p, EVENTS))
+        return fail(error, JR_ERROR_EVENT, "event index %d is not an event of the program", event->event_index);
+    jr_status status = jr_vm_advance(vm, event->timestamp > vm->clock || !vm->clock_started ? event->timestamp : vm->clock,
+                                     error);
+    if (status != JR_OK) return status;
+    if (event->timestamp < vm->clock) vm->stats.out_of_order++;
+    vm->stats.type_mismatches += event->type_mismatches;
+    if (event->message_id_length && !first_sight(vm, event->message_id, event->message_id_length)) {
+        vm->stats.duplicates++;
+        return JR_OK;
+    }
+    if (event->kind != JR_EVENT_IDENTIFY && event->event_index < 0) {
+        vm->stats.undeclared++;
+        return JR_OK;
+    }
+    uint32_t contact = find_contact(vm, event->contact_id, event->contact_id_length);
+    if (contact == JR_NONE) return fail(error, JR_ERROR_MEMORY, "out of memory");
+    vm->stats.events++;
+    contact_header *header = (contact_header *)jr_contact_record(vm, contact);
+    if (event->timestamp > header->last_event) header->last_event = event->timestamp;
+
+    /* identify: traits update declared attributes */
+    jr_value *attributes = (jr_value *)(jr_contact_record(vm, contact) + vm->attributes_offset);
+    for (uint32_t i = 0; i < event->trait_count; i++) {
+        const jr_field_value *trait = &event->traits[i];
+        if (trait->index >= JR_COUNT(p, ATTRIBUTES) || (char)JR_TABLE(p, ATTRIBUTES)[trait->index].type != trait->type)
+            continue;
+        switch (trait->type) {
+        case 'n': attributes[trait->index] = jr_from_number(trait->as.number); break;
+        case 'b': attributes[trait->index] = trait->as.boolean; break;
+        case 't': case 'd': attributes[trait->index] = (jr_value)trait->as.time; break;
+        default:
+            attributes[trait->index] = jr_strings_intern(&vm->strings, trait->as.string.bytes, trait->as.string.length);
+        }
+    }
+    uint32_t event_index = JR_NONE;
+    if (event->event_index >= 0 && event->kind != JR_EVENT_IDENTIFY) {
+        event_index = (uint32_t)event->event_index;
+        const jr_EVENTS_record *e = &JR_TABLE(p, EVENTS)[event_index];
+        for (uint32_t f = 0; f < e->field_count; f++)
+            vm->event_fields[f] = jr_missing((char)JR_TABLE(p, FIELDS)[e->first_field + f].type);
+        for (uint32_t i = 0; i < event->property_count; i++) {
+            const jr_field_value *property = &event->properties[i];
+            if (property->index >= e->field_count ||
+                (char)JR_TABLE(p, FIELDS)[e->first_field + property->index].type != property->type)
+                continue;
+            jr_value value;
+            switch (property->type) {
+            case 'n': value = jr_from_number(property->as.number); break;
+            case 'b': value = property->as.boolean; break;
+            case 't': case 'd': value = (jr_value)property->as.time; break;
+            default: value = jr_strings_scratch(&vm->strings, property->as.string.bytes, property->as.string.length);
+            }
+            vm->event_fields[property->index] = value;
+        }
+    }
+    apply(vm, contact, event_index);
+    apply_tracks(vm);
+    jr_strings_reset_scratch(&vm->strings);
+    if (vm->out_of_memory || vm->strings.out_of_memory) return fail(error, JR_ERROR_MEMORY, "out of memory");
+    return JR_OK;
+}
+
+int64_t jr_vm_clock(const jr_vm *vm) { return vm ? vm->clock : 0; }
+
+/* ---- creation ------------------------------------------------------------------------------ */
+
+static size_t align8(size_t size) { return (size + 7) & ~(size_t)7; }
+
+jr_status jr_vm_new(const jr_program *program, const jr_config *config, jr_vm **out, jr_error *error)
+{
+    if (!program || !out) return fail(error, JR_ERROR_ARGUMENT, "no program");
+    *out = NULL;
+    jr_config settings = config ? *config : (jr_config){ 0 };
+    jr_allocator allocator = settings.allocator.realloc ? settings.allocator : (jr_allocator){ default_realloc, NULL };
+    jr_vm *vm = allocator.realloc(allocator.user, NULL, sizeof *vm);
+    if (!vm) return fail(error, JR_ERROR_MEMORY, "out of memory");
+    memset(vm, 0, sizeof *vm);
+    vm->program = program;
+    vm->config = settings;
+    vm->allocator = allocator;
+    jr_strings_init(&vm->strings, allocator);
+    jr_timers_init(&vm->timers, allocator);
+    vm->timezone_attribute = JR_NONE;
+
+    /* The layout of a contact record. */
+    uint32_t aggregates = JR_COUNT(program, AGGREGATES), limits = JR_COUNT(program, LIMITS);
+    uint32_t journeys = JR_COUNT(program, JOURNEYS), messages = JR_COUNT(program, MESSAGES);
+    size_t size = sizeof(contact_header);
+    vm->attributes_offset = size;
+    size += sizeof(jr_value) * JR_COUNT(program, ATTRIBUTES);
+    vm->scores_offset = size;
+    size += sizeof(score_state) * JR_COUNT(program, SCORES);
+    vm->aggregate_offsets = vm_alloc(vm, NULL, sizeof(size_t) * (aggregates + limits + journeys + 1));
+    if (!vm->aggregate_offsets) goto out_of_memory;
+    vm->limit_offsets = vm->aggregate_offsets + aggregates;
+    vm->journey_offsets = vm->limit_offsets + limits;
+    for (uint32_t i = 0; i < aggregates; i++) {
+        vm->aggregate_offsets[i] = size;
+        size += align8(aggregate_size(&JR_TABLE(program, AGGREGATES)[i]));
+    }
+    for (uint32_t i = 0; i < limits; i++) {
+        vm->limit_offsets[i] = size;
+        size += sizeof(int64_t) * JR_TABLE(program, LIMITS)[i].count;
+    }
+    vm->segments_offset = size;
+    size += align8((JR_COUNT(program, SEGMENTS) + 7) / 8);
+    for (uint32_t j = 0; j < journeys; j++) {
+        vm->journey_offsets[j] = size;
+        size += sizeof(journey_state) + sizeof(jr_value) * JR_TABLE(program, JOURNEYS)[j].slot_count;
+    }
+    vm->record_size = align8(size);
+
+    uint32_t max_fields = 1;
+    for (uint32_t i = 0; i < JR_COUNT(program, EVENTS); i++)
+        if (JR_TABLE(program, EVENTS)[i].field_count > max_fields) max_fields = JR_TABLE(program, EVENTS)[i].field_count;
+    vm->stack = vm_alloc(vm, NULL, sizeof(jr_value) * (2 * (size_t)program->max_stack + 2));
+    vm->event_fields = vm_alloc(vm, NULL, sizeof(jr_value) * max_fields);
+    vm->segment_before = vm_alloc(vm, NULL, (JR_COUNT(program, SEGMENTS) + 7) / 8 + 1);
+    vm->pending_tracks = vm_alloc(vm, NULL, (sizeof(pending_track) + sizeof(jr_value) * TRACK_MAX_FIELDS) * JR_MAX_TRACK_CHAIN);
+    vm->journey_counters = vm_alloc(vm, NULL, sizeof *vm->journey_counters * (journeys + 1));
+    vm->message_counters = vm_alloc(vm, NULL, sizeof *vm->message_counters * (messages + 1));
+    if (!vm->stack || !vm->event_fields || !vm->segment_before || !vm->pending_tracks || !vm->journey_counters ||
+        !vm->message_counters)
+        goto out_of_memory;
+    memset(vm->journey_counters, 0, sizeof *vm->journey_counters * (journeys + 1));
+    memset(vm->message_counters, 0, sizeof *vm->message_counters * (messages + 1));
+    for (uint32_t i = 0; i < JR_COUNT(program, ATTRIBUTES); i++)
+        if (strcmp(program_string(vm, JR_TABLE(program, ATTRIBUTES)[i].name), "timezone") == 0 &&
+            JR_TABLE(program, ATTRIBUTES)[i].type == 's')
+            vm->timezone_attribute = i;
+    vm->zones = jr_zones_new(settings.zoneinfo_dir);
+    if (!vm->zones) goto out_of_memory;
+    *out = vm;
+    return JR_OK;
+
+out_of_memory:
+    jr_vm_free(vm);
+    return fail(error, JR_ERROR_MEMORY, "out of memory");
+}
+
+void jr_vm_free(jr_vm *vm)
+{
+    if (!vm) return;
+    jr_strings_free(&vm->strings);
+    jr_timers_free(&vm->timers);
+    jr_zones_free(vm->zones);
+    void *blocks[] = { vm->records, vm->contact_buckets, vm->aggregate_offsets, vm->seen, vm->stack, vm->event_fields,
+                       vm->segment_before, vm->payload, vm->text, vm->pending_tracks, vm->journey_counters,
+                       vm->message_counters, vm->errors };
+    for (size_t i = 0; i < sizeof blocks / sizeof *blocks; i++) vm_alloc(vm, blocks[i], 0);
+    jr_allocator allocator = vm->allocator;
+    allocator.realloc(allocator.user, vm, 0);
+}
+
+/* ---- what happened -------------------------------------------------------------------------- */
+
+void jr_vm_stats_get(const jr_vm *vm, jr_vm_stats *stats) { *stats = vm->stats; }
+uint32_t jr_vm_journey_count(const jr_vm *vm) { return JR_COUNT(vm->program, JOURNEYS); }
+uint32_t jr_vm_message_count(const jr_vm *vm) { return JR_COUNT(vm->program, MESSAGES); }
+
+void jr_vm_journey_stats(const jr_vm *vm, uint32_t journey, jr_journey_stats *stats)
+{
+    memset(stats, 0, sizeof *stats);
+    if (journey >= JR_COUNT(vm->program, JOURNEYS)) return;
+    const journey_counters *c = &vm->journey_counters[journey];
+    stats->name = program_string(vm, JR_TABLE(vm->program, JOURNEYS)[journey].name);
+    stats->entered = c->entered;
+    stats->holdout = c->holdout;
+    stats->active = c->active;
+    stats->completed = c->completed;
+    stats->exited = c->exited;
+    stats->errors = c->errors;
+    stats->goals_treated = c->goals_treated;
+    stats->goals_holdout = c->goals_holdout;
+    stats->goal_value_treated = c->goal_value_treated;
+    stats->goal_value_holdout = c->goal_value_holdout;
+}
+
+void jr_vm_message_stats(const jr_vm *vm, uint32_t message, jr_message_stats *stats)
+{
+    memset(stats, 0, sizeof *stats);
+    if (message >= JR_COUNT(vm->program, MESSAGES)) return;
+    const jr_MESSAGES_record *m = &JR_TABLE(vm->program, MESSAGES)[message];
+    const message_counters *c = &vm->message_counters[message];
+    stats->name = program_string(vm, m->name);
+    stats->channel = program_string(vm, JR_TABLE(vm->program, CHANNELS)[m->channel].name);
+    stats->sent = c->sent;
+    stats->deferred = c->deferred;
+    stats->suppressed_by_limit = c->suppressed_by_limit;
+    stats->suppressed_by_quiet_hours = c->suppressed_by_quiet_hours;
+}
+
+uint32_t jr_vm_error_count(const jr_vm *vm) { return vm->error_count; }
+
+void jr_vm_error(const jr_vm *vm, uint32_t index, jr_runtime_error *error)
+{
+    memset(error, 0, sizeof *error);
+    if (index >= vm->error_count) return;
+    const recorded_error *e = &vm->errors[index];
+    error->contact_id = contact_id(vm, e->contact);
+    error->journey = e->journey != JR_NONE ? program_string(vm, JR_TABLE(vm->program, JOURNEYS)[e->journey].name) : NULL;
+    error->file = e->file != JR_NONE ? program_string(vm, e->file) : NULL;
+    error->line = e->line;
+    error->at = e->at;
+    error->message = e->message;
+}

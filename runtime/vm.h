@@ -1,0 +1,239 @@
+/* vm.h: the inside of a jr_vm, shared by the runtime's own files (vm.c, strings.c,
+ * timers.c, sends.c, builtins.c). Not part of the public interface. */
+#ifndef JR_VM_INTERNAL_H
+#define JR_VM_INTERNAL_H
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "program.h"
+
+/* ---- values ------------------------------------------------------------------------
+ * A value is 8 bytes whose meaning the verifier fixed statically: a double, an int64
+ * (time, duration), a bool (0/1), or a string handle. Each type has one "missing":
+ * NaN, INT64_MIN, 2, and handle 0. */
+typedef uint64_t jr_value;
+
+#define JR_MISSING_INTEGER INT64_MIN
+#define JR_MISSING_BOOL 2u
+#define JR_MISSING_STRING 0u
+
+jr_value jr_missing(char type);
+bool jr_is_missing(char type, jr_value value);
+static inline double jr_as_number(jr_value value)
+{
+    double number;
+    __builtin_memcpy(&number, &value, sizeof number);
+    return number;
+}
+static inline jr_value jr_from_number(double number)
+{
+    jr_value value;
+    __builtin_memcpy(&value, &number, sizeof value);
+    return value;
+}
+
+/* ---- strings (strings.c) --------------------------------------------------------------
+ * Handles below JR_SCRATCH_BIT name interned strings that live as long as the VM
+ * (contact ids, attribute values, binding fields); handles with the bit set name
+ * scratch strings that live until jr_strings_reset_scratch (values being computed,
+ * fields of the event being applied). Handle 0 is the missing string. */
+#define JR_SCRATCH_BIT 0x80000000u
+
+typedef struct jr_strings {
+    jr_allocator allocator;
+    /* interned */
+    char **bytes;
+    uint32_t *lengths;
+    uint32_t count, capacity; /* index 0 unused */
+    uint32_t *buckets;        /* handle, 0 = empty */
+    uint32_t bucket_count;
+    /* scratch */
+    char *scratch;
+    size_t scratch_used, scratch_capacity;
+    size_t *scratch_offsets;
+    uint32_t *scratch_lengths;
+    uint32_t scratch_count, scratch_entries;
+    bool out_of_memory;
+} jr_strings;
+
+void jr_strings_init(jr_strings *strings, jr_allocator allocator);
+void jr_strings_free(jr_strings *strings);
+uint32_t jr_strings_intern(jr_strings *strings, const char *bytes, uint32_t length);
+uint32_t jr_strings_scratch(jr_strings *strings, const char *bytes, uint32_t length);
+/* Makes room for a scratch string of length bytes and returns where to write it. */
+char *jr_strings_scratch_reserve(jr_strings *strings, uint32_t length, uint32_t *handle);
+/* An interned handle for any handle (a no-op for interned ones). */
+uint32_t jr_strings_keep(jr_strings *strings, uint32_t handle);
+const char *jr_strings_get(const jr_strings *strings, uint32_t handle, uint32_t *length);
+void jr_strings_reset_scratch(jr_strings *strings);
+
+/* ---- timers (timers.c) -----------------------------------------------------------------
+ * A binary min-heap on (due, sequence): fired in due order, ties in creation order. A
+ * timer is never cancelled; the journey state it belongs to carries a generation, and a
+ * timer whose generation no longer matches is stale and skipped when it comes up. */
+typedef struct jr_timer {
+    int64_t due;
+    uint64_t sequence;
+    uint32_t contact;
+    uint32_t journey;
+    uint32_t generation;
+} jr_timer;
+
+typedef struct jr_timers {
+    jr_allocator allocator;
+    jr_timer *heap;
+    uint32_t count, capacity;
+    uint64_t next_sequence;
+} jr_timers;
+
+void jr_timers_init(jr_timers *timers, jr_allocator allocator);
+void jr_timers_free(jr_timers *timers);
+bool jr_timers_push(jr_timers *timers, int64_t due, uint32_t contact, uint32_t journey, uint32_t generation);
+/* The earliest timer, or NULL. */
+const jr_timer *jr_timers_peek(const jr_timers *timers);
+void jr_timers_pop(jr_timers *timers);
+
+/* ---- contacts ------------------------------------------------------------------------ */
+
+enum { JR_BUCKETS = 12 }; /* windowed aggregates keep 12 buckets of window/12 */
+
+typedef enum journey_status {
+    JOURNEY_NEVER,   /* never entered */
+    JOURNEY_RUNNING, /* the coroutine is running or suspended */
+    JOURNEY_HOLDOUT, /* in the control group until its goal window closes */
+    JOURNEY_DONE,    /* ended; kept for re-entry rules and goals */
+} journey_status;
+
+typedef enum journey_wait {
+    WAIT_NONE,
+    WAIT_TIMER,  /* WAIT, WAIT_UNTIL, WAIT_UNTIL_CLOCK, holdout window */
+    WAIT_EVENT,  /* WAIT_FOR: wait_index; with a timer when it has a timeout */
+    WAIT_SELECT, /* SELECT: wait_index; with a timer when it has an after arm */
+} journey_wait;
+
+typedef struct journey_state {
+    uint8_t status;
+    uint8_t wait;
+    uint8_t goal_reached;
+    uint8_t unused;
+    uint32_t step;        /* ENTER_STEP operand: 0, or the step index + 1 */
+    uint32_t pc;
+    uint32_t wait_index;
+    uint32_t entries;     /* how many times the contact entered */
+    uint32_t generation;  /* of the current timer */
+    uint32_t sequence;    /* actions made in this entry, for idempotency keys */
+    uint32_t unused2;
+    int64_t entered_at;
+    int64_t wait_started; /* when the current wait began */
+    jr_value slots[];
+} journey_state;
+
+typedef struct score_state {
+    double value;
+    int64_t updated;
+} score_state;
+
+typedef struct contact_header {
+    uint32_t id;           /* interned string handle */
+    uint32_t unused;
+    int64_t last_event;    /* timestamp of its latest event */
+} contact_header;
+
+/* ---- the VM -------------------------------------------------------------------------- */
+
+typedef struct jr_zones jr_zones;
+
+typedef struct jr_payload_entry {
+    uint32_t key; /* string constant */
+    char type;
+    jr_value value;
+} jr_payload_entry;
+
+typedef struct recorded_error {
+    uint32_t contact;
+    uint32_t journey; /* JR_NONE outside journeys */
+    uint32_t file;    /* string constant */
+    uint32_t line;
+    int64_t at;
+    char message[160];
+} recorded_error;
+
+enum { JR_MAX_RECORDED_ERRORS = 1000, JR_MAX_TRACK_CHAIN = 16 };
+
+typedef struct journey_counters {
+    uint64_t entered, holdout, active, completed, exited, errors;
+    uint64_t goals_treated, goals_holdout;
+    double goal_value_treated, goal_value_holdout;
+} journey_counters;
+
+typedef struct message_counters {
+    uint64_t sent, deferred, suppressed_by_limit, suppressed_by_quiet_hours;
+} message_counters;
+
+struct jr_vm {
+    const jr_program *program;
+    jr_config config;
+    jr_allocator allocator;
+    int64_t clock;
+    bool clock_started;
+
+    /* contacts: fixed-size records in one array, found through a hash table */
+    uint8_t *records;
+    size_t record_size;
+    uint32_t contact_count, contact_capacity;
+    uint32_t *contact_buckets; /* contact index + 1 */
+    uint32_t contact_bucket_count;
+    /* layout of a record */
+    size_t attributes_offset, scores_offset, segments_offset;
+    size_t *aggregate_offsets;
+    size_t *limit_offsets;
+    size_t *journey_offsets;
+
+    jr_strings strings;
+    jr_timers timers;
+    jr_zones *zones;
+    uint32_t timezone_attribute; /* JR_NONE when not declared */
+
+    /* seen messageIds (64-bit hashes), for de-duplication */
+    uint64_t *seen;
+    uint32_t seen_count, seen_capacity;
+
+    /* scratch for running code */
+    jr_value *stack;
+    jr_value *event_fields;  /* the event being applied, by field index */
+    const jr_event *event;
+    uint8_t *segment_before; /* bitset: memberships before this event */
+    jr_payload_entry *payload;
+    uint32_t payload_count, payload_capacity;
+    char *text;              /* JSON and keys being built */
+    size_t text_used, text_capacity;
+    jr_event *pending_tracks; /* synthetic events from track */
+    uint32_t pending_count;
+
+    journey_counters *journey_counters;
+    message_counters *message_counters;
+    jr_vm_stats stats;
+    recorded_error *errors;
+    uint32_t error_count;
+    uint64_t errors_total;
+    bool out_of_memory;
+};
+
+/* Records of contacts. */
+static inline uint8_t *jr_contact_record(const jr_vm *vm, uint32_t contact)
+{
+    return vm->records + (size_t)contact * vm->record_size;
+}
+static inline journey_state *jr_journey_state(const jr_vm *vm, uint32_t contact, uint32_t journey)
+{
+    return (journey_state *)(jr_contact_record(vm, contact) + vm->journey_offsets[journey]);
+}
+
+/* Built-in functions (builtins.c): pops arguments from stack[*depth], pushes the result.
+ * Returns NULL, or the text of a run-time error. */
+const char *jr_call_builtin(jr_vm *vm, uint32_t contact, uint32_t builtin, jr_value *stack, uint32_t *depth);
+
+/* Time zones (timezone.c) as the VM uses them. */
+const struct jr_zone *jr_vm_contact_zone(jr_vm *vm, uint32_t contact);
+
+#endif
