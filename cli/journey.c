@@ -263,11 +263,11 @@ static void print_summary(const jr_vm *vm, uint64_t bad_lines, FILE *out)
         jr_vm_journey_stats(vm, j, &journey);
         fprintf(out,
                 "journey %s: %" PRIu64 " entered (%" PRIu64 " holdout), %" PRIu64 " active, %" PRIu64
-                " completed, %" PRIu64 " exited, %" PRIu64 " errors; goals %" PRIu64 " treated, %" PRIu64
-                " holdout, value %.2f\n",
+                " completed, %" PRIu64 " exited, %" PRIu64 " errors; goals %" PRIu64 " treated (value %.2f), %" PRIu64
+                " holdout (value %.2f)\n",
                 journey.name, journey.entered, journey.holdout, journey.active, journey.completed, journey.exited,
-                journey.errors, journey.goals_treated, journey.goals_holdout,
-                journey.goal_value_treated + journey.goal_value_holdout);
+                journey.errors, journey.goals_treated, journey.goal_value_treated, journey.goals_holdout,
+                journey.goal_value_holdout);
     }
     for (uint32_t m = 0; m < jr_vm_message_count(vm); m++) {
         jr_message_stats message;
@@ -363,8 +363,12 @@ static int run_sim(const sim_options *options)
         if (!advance_source(next, options, &bad_lines)) stopped = true;
     }
     if (stopped && status == EXIT_CLEAN) status = EXIT_FAILED;
-    if (status == EXIT_CLEAN && options->until) {
-        int64_t horizon = relative_until ? (last_event == INT64_MIN ? jr_vm_clock(vm) : last_event) + until : until;
+    /* The horizon: --until, else the last event's time, so that timers due at that very
+     * instant (made while it was applied) still fire (spec/language.md 6.2). */
+    if (status == EXIT_CLEAN && (options->until || last_event != INT64_MIN)) {
+        int64_t horizon = !options->until ? last_event
+                          : relative_until ? (last_event == INT64_MIN ? jr_vm_clock(vm) : last_event) + until
+                                           : until;
         if (jr_vm_advance(vm, horizon, &error) != JR_OK) {
             fprintf(stderr, "journey: %s\n", error.message);
             status = EXIT_INTERNAL;

@@ -15,6 +15,7 @@
 #include "vm.h"
 
 enum { DEFAULT_BUDGET = 10000 };
+#define MAX_WAIT (INT64_C(3660) * 86400000) /* the longest `wait D`, in ms (6.6) */
 
 /* ---- small helpers ------------------------------------------------------------------ */
 
@@ -164,12 +165,50 @@ static void text_format(jr_vm *vm, const char *format, ...)
     if (length > 0) text_append(vm, buffer, (size_t)length < sizeof buffer ? (size_t)length : sizeof buffer - 1);
 }
 
-/* The shortest of %.15g and %.17g that reads back as the same double. */
+/* A number as ECMAScript's Number.prototype.toString writes it (spec/language.md 3.8):
+ * the fewest significant digits that read back as the same double, `-0` as 0, plain
+ * notation from 1e-6 up to 1e21, exponent notation (1e+21, 1.5e-7) outside. */
 static int format_number(double number, char *out, size_t size)
 {
-    int length = snprintf(out, size, "%.15g", number);
-    if (strtod(out, NULL) != number) length = snprintf(out, size, "%.17g", number);
-    return length;
+    if (number == 0) return snprintf(out, size, "0");
+    char scientific[40];
+    for (int precision = 1; precision <= 17; precision++) {
+        snprintf(scientific, sizeof scientific, "%.*e", precision - 1, number);
+        if (strtod(scientific, NULL) == number) break;
+    }
+    /* scientific is [-]d[.ddd]e[+-]xx: gather the digits and the exponent. */
+    char digits[24];
+    int count = 0, exponent = 0;
+    const char *p = scientific + (number < 0);
+    for (; *p && *p != 'e'; p++)
+        if (*p != '.') digits[count++] = *p;
+    exponent = atoi(p + 1);
+    while (count > 1 && digits[count - 1] == '0') count--;
+    digits[count] = '\0';
+    int point = exponent + 1; /* the value is 0.DIGITS x 10^point */
+    char text[48];
+    int length = 0;
+    if (number < 0) text[length++] = '-';
+    if (count <= point && point <= 21) { /* 1500, 1e+20 written out */
+        for (int i = 0; i < point; i++) text[length++] = i < count ? digits[i] : '0';
+    } else if (0 < point && point <= 21) { /* 1.5 */
+        for (int i = 0; i < count; i++) {
+            if (i == point) text[length++] = '.';
+            text[length++] = digits[i];
+        }
+    } else if (-6 < point && point <= 0) { /* 0.0015 */
+        text[length++] = '0';
+        text[length++] = '.';
+        for (int i = point; i < 0; i++) text[length++] = '0';
+        for (int i = 0; i < count; i++) text[length++] = digits[i];
+    } else { /* 1.5e-7, 1e+21 */
+        text[length++] = digits[0];
+        if (count > 1) text[length++] = '.';
+        for (int i = 1; i < count; i++) text[length++] = digits[i];
+        length += snprintf(text + length, sizeof text - (size_t)length, "e%+d", point - 1);
+    }
+    text[length] = '\0';
+    return snprintf(out, size, "%s", text);
 }
 
 static int format_duration(int64_t ms, char *out, size_t size)
@@ -178,17 +217,23 @@ static int format_duration(int64_t ms, char *out, size_t size)
     int length = 0;
     uint64_t magnitude = ms < 0 ? (uint64_t)0 - (uint64_t)ms : (uint64_t)ms;
     if (ms < 0) length += snprintf(out + length, size - (size_t)length, "-");
-    static const struct { uint64_t ms; char unit; } units[] = {
-        { 86400000, 'd' }, { 3600000, 'h' }, { 60000, 'm' }, { 1000, 's' } };
-    for (size_t i = 0; i < 4 && (size_t)length < size; i++) {
+    static const struct { uint64_t ms; char unit; } units[] = { { 86400000, 'd' }, { 3600000, 'h' }, { 60000, 'm' } };
+    for (size_t i = 0; i < 3 && (size_t)length < size; i++) {
         if (magnitude >= units[i].ms) {
             length += snprintf(out + length, size - (size_t)length, "%llu%c",
                                (unsigned long long)(magnitude / units[i].ms), units[i].unit);
             magnitude %= units[i].ms;
         }
     }
-    if (magnitude && (size_t)length < size)
-        length += snprintf(out + length, size - (size_t)length, "%llums", (unsigned long long)magnitude);
+    /* Seconds, with up to three decimals for milliseconds (1.5s, 0.25s; spec 3.8). */
+    if (magnitude && (size_t)length < size) {
+        char fraction[5] = "";
+        if (magnitude % 1000) {
+            snprintf(fraction, sizeof fraction, ".%03u", (unsigned)(magnitude % 1000));
+            for (int i = 3; fraction[i] == '0'; i--) fraction[i] = '\0';
+        }
+        length += snprintf(out + length, size - (size_t)length, "%llu%ss", (unsigned long long)(magnitude / 1000), fraction);
+    }
     return length;
 }
 
@@ -320,26 +365,28 @@ static bool contacts_rehash(jr_vm *vm)
     return true;
 }
 
-static void init_contact(jr_vm *vm, uint8_t *record, uint32_t id)
+/* An attribute's default value, or missing when it has none. */
+static jr_value attribute_default(jr_vm *vm, uint32_t attribute)
 {
     const jr_program *p = vm->program;
+    const jr_ATTRIBUTES_record *a = &JR_TABLE(p, ATTRIBUTES)[attribute];
+    switch (a->default_kind) {
+    case JR_DEFAULT_NUMBER: return jr_from_number(p->numbers[a->default_value]);
+    case JR_DEFAULT_STRING:
+        return jr_strings_intern(&vm->strings, p->strings[a->default_value].bytes, p->strings[a->default_value].length);
+    case JR_DEFAULT_BOOL: return a->default_value;
+    case JR_DEFAULT_INTEGER: return (jr_value)p->integers[a->default_value];
+    default: return jr_missing((char)a->type);
+    }
+}
+
+static void init_contact(jr_vm *vm, uint8_t *record, uint32_t id)
+{
     memset(record, 0, vm->record_size);
     ((contact_header *)record)->id = id;
     ((contact_header *)record)->last_event = INT64_MIN;
     jr_value *attributes = (jr_value *)(record + vm->attributes_offset);
-    for (uint32_t i = 0; i < JR_COUNT(p, ATTRIBUTES); i++) {
-        const jr_ATTRIBUTES_record *a = &JR_TABLE(p, ATTRIBUTES)[i];
-        switch (a->default_kind) {
-        case JR_DEFAULT_NUMBER: attributes[i] = jr_from_number(p->numbers[a->default_value]); break;
-        case JR_DEFAULT_STRING:
-            attributes[i] = jr_strings_intern(&vm->strings, p->strings[a->default_value].bytes,
-                                              p->strings[a->default_value].length);
-            break;
-        case JR_DEFAULT_BOOL: attributes[i] = a->default_value; break;
-        case JR_DEFAULT_INTEGER: attributes[i] = (jr_value)p->integers[a->default_value]; break;
-        default: attributes[i] = jr_missing((char)a->type);
-        }
-    }
+    for (uint32_t i = 0; i < JR_COUNT(vm->program, ATTRIBUTES); i++) attributes[i] = attribute_default(vm, i);
 }
 
 /* The contact with this id, created on first sight; JR_NONE when out of memory. */
@@ -383,6 +430,36 @@ const jr_zone *jr_vm_contact_zone(jr_vm *vm, uint32_t contact)
 
 /* ---- scores and aggregates ----------------------------------------------------------- */
 
+/* base^exponent for 0 < base < 1 and exponent >= 0, computed with + - * / and exact
+ * operations only (floor, frexp, ldexp), never the C library's pow, exp or log, so that
+ * every machine gets the same bits (spec/language.md 6.7). Whole periods multiply by
+ * repeated squaring (0.5^n is exact); the fraction f is exp(f * ln(base)) by series. */
+static double fixed_pow(double base, double exponent)
+{
+    static const double ln2_high = 6.93147180369123816490e-01, ln2_low = 1.90821492927058770002e-10;
+    double whole = floor(exponent), fraction = exponent - whole, result = 1, square = base;
+    for (double n = whole; n >= 1 && result != 0; n = floor(n / 2)) {
+        if (n - 2 * floor(n / 2) == 1) result *= square;
+        square *= square;
+    }
+    if (fraction == 0 || result == 0) return result;
+    /* ln(base) = k ln 2 + ln(m), m in [sqrt(1/2), sqrt(2)): ln(m) = 2 atanh(s). */
+    int k;
+    double m = frexp(base, &k);
+    if (m < 0.70710678118654752440) {
+        m *= 2;
+        k--;
+    }
+    double s = (m - 1) / (m + 1), s2 = s * s, series = 0;
+    for (int i = 12; i >= 1; i--) series = s2 * (1.0 / (2 * i + 1) + series);
+    double y = fraction * (k * ln2_high + (k * ln2_low + (2 * s + 2 * s * series))); /* <= 0 */
+    /* exp(y) = 2^j exp(r), |r| <= ln(2)/2, exp(r) - 1 by Horner's rule. */
+    double j = floor(y / (ln2_high + ln2_low) + 0.5);
+    double r = (y - j * ln2_high) - j * ln2_low, expm1 = 0;
+    for (int i = 20; i >= 1; i--) expm1 = r / i * (1 + expm1);
+    return result * (j < -2000 ? 0 : ldexp(1 + expm1, (int)j));
+}
+
 static double score_now(const jr_vm *vm, uint32_t contact, uint32_t score)
 {
     const jr_SCORES_record *s = &JR_TABLE(vm->program, SCORES)[score];
@@ -390,7 +467,7 @@ static double score_now(const jr_vm *vm, uint32_t contact, uint32_t score)
     if (s->decay_percent == JR_NONE || state->value == 0 || vm->clock <= state->updated) return state->value;
     double kept = 1 - vm->program->numbers[s->decay_percent];
     double periods = (double)(vm->clock - state->updated) / (double)vm->program->integers[s->decay_period];
-    return state->value * pow(kept, periods);
+    return state->value * fixed_pow(kept, periods);
 }
 
 typedef struct aggregate_window {
@@ -407,6 +484,15 @@ typedef struct aggregate_total {
 static size_t aggregate_size(const jr_AGGREGATES_record *a)
 {
     return a->window == JR_NONE ? sizeof(aggregate_total) : sizeof(aggregate_window);
+}
+
+/* The bucket of instant t in a window of `window` ms: floor(12 t / window), exactly
+ * (spec/language.md 6.8), also when the window is not a multiple of 12 ms. */
+static int64_t window_bucket(int64_t t, int64_t window)
+{
+    int64_t scaled = t * JR_BUCKETS; /* |t| < 2^53 ms (6.2), so this cannot overflow */
+    int64_t bucket = scaled / window;
+    return bucket - (scaled % window < 0);
 }
 
 /* Drops buckets that fell out of the window by `now`. */
@@ -438,9 +524,7 @@ static void aggregate_add(jr_vm *vm, uint32_t contact, uint32_t index, double am
         return;
     }
     aggregate_window *w = (aggregate_window *)at;
-    int64_t width = vm->program->integers[a->window] / JR_BUCKETS;
-    if (width < 1) width = 1;
-    int64_t bucket = vm->clock / width;
+    int64_t bucket = window_bucket(vm->clock, vm->program->integers[a->window]);
     if (w->newest == 0 && w->counts[0] == 0) w->newest = bucket; /* first use */
     window_rotate(w, bucket);
     int slot = (int)(((bucket % JR_BUCKETS) + JR_BUCKETS) % JR_BUCKETS);
@@ -466,9 +550,7 @@ static double aggregate_value(jr_vm *vm, uint32_t contact, uint32_t index)
         any = count > 0;
     } else {
         const aggregate_window *w = (const aggregate_window *)at;
-        int64_t width = vm->program->integers[a->window] / JR_BUCKETS;
-        if (width < 1) width = 1;
-        int64_t bucket = vm->clock / width;
+        int64_t bucket = window_bucket(vm->clock, vm->program->integers[a->window]);
         for (int64_t b = bucket - (JR_BUCKETS - 1); b <= bucket; b++) {
             if (b > w->newest || b <= w->newest - JR_BUCKETS) continue;
             int slot = (int)(((b % JR_BUCKETS) + JR_BUCKETS) % JR_BUCKETS);
@@ -500,6 +582,7 @@ typedef struct frame {
     uint32_t function;
     jr_value *stack;
     uint32_t blame;       /* the journey a run-time error is counted against */
+    const uint8_t *segments; /* memberships a segment name reads; NULL: evaluated now */
 } frame;
 
 static outcome journey_send(jr_vm *vm, frame *f, uint32_t pc, uint32_t message);
@@ -507,6 +590,7 @@ static void emit_simple_action(jr_vm *vm, frame *f, uint32_t pc, jr_action_kind 
                                char type, jr_value value, bool with_payload);
 static bool queue_track(jr_vm *vm, frame *f, uint32_t event);
 static void schedule(jr_vm *vm, uint32_t contact, uint32_t journey, journey_state *state, int64_t due);
+static const uint8_t *segments_now(jr_vm *vm, uint32_t contact);
 
 #define FAIL_AT(...)                                                                      \
     do {                                                                                  \
@@ -563,7 +647,9 @@ static outcome execute(jr_vm *vm, frame *f, uint32_t pc, int resume_bool, jr_val
         }
         case JR_OP_LOAD_SCORE: stack[depth++] = jr_from_number(score_now(vm, f->contact, u)); break;
         case JR_OP_LOAD_SEGMENT: {
-            const uint8_t *bits = record + vm->segments_offset;
+            /* Score and aggregate conditions read the memberships of the last event, a
+             * segment's condition those computed before it; journeys evaluate now (6.9). */
+            const uint8_t *bits = f->segments ? f->segments : segments_now(vm, f->contact);
             stack[depth++] = (bits[u / 8] >> (u % 8)) & 1;
             break;
         }
@@ -787,9 +873,12 @@ static outcome execute(jr_vm *vm, frame *f, uint32_t pc, int resume_bool, jr_val
             vm->payload_count = 0;
             break;
         case JR_OP_TRACK:
+            /* The 17th track of one event or timer is an error and produces nothing (6.13). */
+            if (vm->pending_count >= JR_MAX_TRACK_CHAIN)
+                FAIL_AT("more than %d tracked events chained from one event", JR_MAX_TRACK_CHAIN);
             emit_simple_action(vm, f, pc - 1, JR_ACTION_TRACK, program_string(vm, JR_TABLE(p, EVENTS)[u].external_name),
                                false, 0, 0, true);
-            if (!queue_track(vm, f, u)) FAIL_AT("more than %d tracked events chained from one event", JR_MAX_TRACK_CHAIN);
+            queue_track(vm, f, u);
             vm->payload_count = 0;
             break;
         case JR_OP_AUDIENCE:
@@ -802,7 +891,8 @@ static outcome execute(jr_vm *vm, frame *f, uint32_t pc, int resume_bool, jr_val
             if (jr_decode_op(word) == JR_OP_WAIT) {
                 int64_t duration = (int64_t)stack[--depth];
                 if (duration <= 0) break;
-                if (__builtin_add_overflow(vm->clock, duration, &due)) FAIL_AT("wait too long");
+                if (duration > MAX_WAIT) FAIL_AT("wait too long: more than 3660 days");
+                due = vm->clock + duration;
             } else if (jr_decode_op(word) == JR_OP_WAIT_UNTIL) {
                 due = (int64_t)stack[--depth];
             } else {
@@ -825,6 +915,11 @@ static outcome execute(jr_vm *vm, frame *f, uint32_t pc, int resume_bool, jr_val
             f->state->generation++; /* no timer from an earlier wait may fire into this one */
             if (has_timeout) {
                 int64_t duration = (int64_t)stack[--depth], due;
+                if (duration <= 0 && !is_select) { /* an immediate timeout: no suspension (6.6) */
+                    f->state->wait = WAIT_NONE;
+                    stack[depth++] = 0;
+                    break;
+                }
                 if (duration <= 0) due = vm->clock;
                 else if (__builtin_add_overflow(vm->clock, duration, &due)) FAIL_AT("wait too long");
                 schedule(vm, f->contact, f->journey, f->state, due);
@@ -853,19 +948,55 @@ static outcome execute(jr_vm *vm, frame *f, uint32_t pc, int resume_bool, jr_val
     }
 }
 
-/* Runs an expression function; returns false (and counts a run-time error) if it fails. */
+/* Runs an expression function; returns false (and counts a run-time error) if it fails.
+ * segments: the memberships segment names read (NULL: evaluated now). */
 static bool evaluate(jr_vm *vm, uint32_t function, uint32_t contact, uint32_t journey, journey_state *state,
-                     jr_value *stack, jr_value *result)
+                     jr_value *stack, jr_value *result, const uint8_t *segments)
 {
-    frame f = { contact, journey, state, function, stack, journey };
+    frame f = { contact, journey, state, function, stack, journey, segments };
     return execute(vm, &f, 0, -1, result) == RETURNED;
 }
 
-static bool evaluate_condition(jr_vm *vm, uint32_t function, uint32_t contact, uint32_t journey, journey_state *state)
+static bool evaluate_condition(jr_vm *vm, uint32_t function, uint32_t contact, uint32_t journey, journey_state *state,
+                               const uint8_t *segments)
 {
     if (function == JR_NONE) return true;
     jr_value result = 0;
-    return evaluate(vm, function, contact, journey, state, vm->stack, &result) && result == 1;
+    return evaluate(vm, function, contact, journey, state, vm->stack, &result, segments) && result == 1;
+}
+
+/* An entry condition; its errors are counted against the journey (it reads no locals). */
+static bool entry_where(jr_vm *vm, uint32_t function, uint32_t contact, uint32_t journey)
+{
+    if (function == JR_NONE) return true;
+    frame f = { contact, JR_NONE, NULL, function, vm->stack, journey, NULL };
+    jr_value result = 0;
+    return execute(vm, &f, 0, -1, &result) == RETURNED && result == 1;
+}
+
+/* Evaluates every segment's condition into bits, in dependency order, so that a
+ * segment reads the memberships just computed of the segments it refers to. A
+ * condition that fails is false (the error is counted). */
+static void segments_compute(jr_vm *vm, uint32_t contact, uint8_t *bits, jr_value *stack)
+{
+    const jr_program *p = vm->program;
+    for (uint32_t k = 0; k < JR_COUNT(p, SEGMENTS); k++) {
+        uint32_t i = vm->segment_order[k];
+        jr_value result = 0;
+        bool member = evaluate(vm, JR_TABLE(p, SEGMENTS)[i].function, contact, JR_NONE, NULL, stack, &result, bits) &&
+                      result == 1;
+        if (member) bits[i / 8] |= (uint8_t)(1u << (i % 8));
+        else bits[i / 8] &= (uint8_t)~(1u << (i % 8));
+    }
+}
+
+/* The memberships at this moment, for segment names read by journeys (spec/language.md
+ * 6.9: a resumed journey sees decayed scores and current windows). Uses the third part
+ * of the stack: journeys use the first, message payloads the second. */
+static const uint8_t *segments_now(jr_vm *vm, uint32_t contact)
+{
+    segments_compute(vm, contact, vm->segment_live, vm->stack + 2 * (size_t)vm->program->max_stack);
+    return vm->segment_live;
 }
 
 /* ---- actions --------------------------------------------------------------------------- */
@@ -993,42 +1124,83 @@ static void remember_send(jr_vm *vm, uint32_t contact, uint32_t channel, int64_t
     }
 }
 
+/* Adds a reason to a decision's list ("quiet hours, limit email 2 per 1d"), once. */
+static void add_reason(send_decision *decision, const char *reason)
+{
+    if (strstr(decision->reason, reason)) return;
+    size_t used = strlen(decision->reason);
+    snprintf(decision->reason + used, sizeof decision->reason - used, "%s%s", used ? ", " : "", reason);
+}
+
+/* The quiet window containing t among those that apply to the channel: the windows
+ * declared `for` it, or else the global one (spec/language.md 6.12); NULL if none. */
+static const jr_QUIET_HOURS_record *quiet_window_at(const jr_vm *vm, const jr_zone *zone, uint32_t channel, int64_t t)
+{
+    const jr_program *p = vm->program;
+    uint32_t applies = JR_NONE;
+    for (uint32_t i = 0; i < JR_COUNT(p, QUIET_HOURS); i++)
+        if (JR_TABLE(p, QUIET_HOURS)[i].channel == channel) applies = channel;
+    for (uint32_t i = 0; i < JR_COUNT(p, QUIET_HOURS); i++) {
+        const jr_QUIET_HOURS_record *q = &JR_TABLE(p, QUIET_HOURS)[i];
+        if (q->channel == applies && jr_zone_in_window(zone, t, q->from, q->to)) return q;
+    }
+    return NULL;
+}
+
+/* The first instant at or after t outside every quiet window of the channel. */
+static int64_t after_quiet_hours(const jr_vm *vm, const jr_zone *zone, uint32_t channel, int64_t t)
+{
+    const jr_QUIET_HOURS_record *q;
+    for (int round = 0; round < 64 && (q = quiet_window_at(vm, zone, channel, t)); round++)
+        t = jr_zone_window_end(zone, t, q->from, q->to);
+    return t;
+}
+
+/* The outcome and effective time of a send (spec/language.md 6.12): quiet hours, then
+ * after the channel's previous accepted send, then the limits (a deferral by a limit
+ * applies quiet hours again, always deferring), until every rule allows the time. */
 static send_decision decide_send(jr_vm *vm, uint32_t contact, uint32_t message)
 {
     const jr_program *p = vm->program;
     const jr_MESSAGES_record *m = &JR_TABLE(p, MESSAGES)[message];
     send_decision decision = { JR_SEND_SENT, vm->clock, "", false };
     if (m->transactional) return decision;
-    const jr_QUIET_HOURS_record *quiet = NULL;
-    for (uint32_t i = 0; i < JR_COUNT(p, QUIET_HOURS); i++) {
-        const jr_QUIET_HOURS_record *q = &JR_TABLE(p, QUIET_HOURS)[i];
-        if (q->channel == m->channel) quiet = q;
-        else if (q->channel == JR_NONE && !quiet) quiet = q;
-    }
-    const jr_zone *zone = quiet ? jr_vm_contact_zone(vm, contact) : NULL;
-    /* Alternate quiet hours and limits until a time satisfies both (a few rounds). */
-    for (int round = 0; round < 8; round++) {
-        bool moved = false;
-        if (quiet && jr_zone_in_window(zone, decision.at, quiet->from, quiet->to)) {
-            if (quiet->policy == JR_POLICY_SUPPRESS) {
-                decision.outcome = JR_SEND_SUPPRESSED;
-                snprintf(decision.reason, sizeof decision.reason, "quiet hours");
-                return decision;
-            }
-            decision.at = jr_zone_window_end(zone, decision.at, quiet->from, quiet->to);
-            snprintf(decision.reason, sizeof decision.reason, "quiet hours");
-            moved = true;
+    const jr_zone *zone = JR_COUNT(p, QUIET_HOURS) ? jr_vm_contact_zone(vm, contact) : NULL;
+    const jr_QUIET_HOURS_record *quiet = quiet_window_at(vm, zone, m->channel, decision.at);
+    if (quiet) {
+        add_reason(&decision, "quiet hours");
+        if (quiet->policy == JR_POLICY_SUPPRESS) {
+            decision.outcome = JR_SEND_SUPPRESSED;
+            return decision;
         }
+        decision.at = after_quiet_hours(vm, zone, m->channel, decision.at);
+    }
+    /* Sends on a channel take effect in the order made: the latest accepted send on it
+     * is the newest entry of any of its limits' histories (without a limit, quiet hours
+     * alone never reorder sends). */
+    for (uint32_t i = 0; i < JR_COUNT(p, LIMITS); i++) {
+        const jr_LIMITS_record *l = &JR_TABLE(p, LIMITS)[i];
+        if (l->channel != m->channel) continue;
+        const int64_t *history = limit_history(vm, contact, i);
+        for (uint32_t k = 0; k < l->count; k++)
+            if (history[k] > decision.at) {
+                decision.at = history[k];
+                add_reason(&decision, "previous send");
+            }
+    }
+    for (int round = 0; round < 1024; round++) {
+        bool moved = false;
         for (uint32_t i = 0; i < JR_COUNT(p, LIMITS); i++) {
             const jr_LIMITS_record *l = &JR_TABLE(p, LIMITS)[i];
             if (l->channel != m->channel) continue;
             int64_t oldest;
             if (sends_in_window(vm, contact, i, decision.at, &oldest) < l->count) continue;
             int64_t period = p->integers[l->period];
-            char period_text[32];
+            char period_text[32], reason[64];
             format_duration(period, period_text, sizeof period_text);
-            snprintf(decision.reason, sizeof decision.reason, "limit %s %u per %s",
-                     program_string(vm, JR_TABLE(p, CHANNELS)[l->channel].name), l->count, period_text);
+            snprintf(reason, sizeof reason, "limit %s %u per %s", program_string(vm, JR_TABLE(p, CHANNELS)[l->channel].name),
+                     l->count, period_text);
+            add_reason(&decision, reason);
             decision.by_limit = true;
             if (l->policy != JR_POLICY_DEFER) {
                 decision.outcome = JR_SEND_SUPPRESSED;
@@ -1038,6 +1210,9 @@ static send_decision decide_send(jr_vm *vm, uint32_t contact, uint32_t message)
             moved = true;
         }
         if (!moved) break;
+        int64_t later = after_quiet_hours(vm, zone, m->channel, decision.at);
+        if (later != decision.at) add_reason(&decision, "quiet hours");
+        decision.at = later;
     }
     if (decision.at > vm->clock) decision.outcome = JR_SEND_DEFERRED;
     return decision;
@@ -1059,7 +1234,7 @@ static outcome journey_send(jr_vm *vm, frame *f, uint32_t pc, uint32_t message)
             if (vm->payload[k].key == field->key) replaced = true;
         if (replaced) continue;
         jr_value value;
-        frame inner = { f->contact, JR_NONE, NULL, field->function, nested, f->journey };
+        frame inner = { f->contact, JR_NONE, NULL, field->function, nested, f->journey, NULL };
         if (execute(vm, &inner, 0, -1, &value) != RETURNED) return FAILED;
         if (vm->payload_count == vm->payload_capacity) {
             uint32_t capacity = vm->payload_capacity ? vm->payload_capacity * 2 : 16;
@@ -1072,7 +1247,8 @@ static outcome journey_send(jr_vm *vm, frame *f, uint32_t pc, uint32_t message)
             (jr_payload_entry){ field->key, (char)JR_TABLE(p, FUNCTIONS)[field->function].result, value };
     }
     send_decision decision = decide_send(vm, f->contact, message);
-    if (decision.outcome != JR_SEND_SUPPRESSED) remember_send(vm, f->contact, m->channel, decision.at);
+    /* Transactional sends are not counted by limits (6.12). */
+    if (decision.outcome != JR_SEND_SUPPRESSED && !m->transactional) remember_send(vm, f->contact, m->channel, decision.at);
     switch (decision.outcome) {
     case JR_SEND_SENT: counters->sent++; break;
     case JR_SEND_DEFERRED: counters->deferred++; break;
@@ -1146,7 +1322,7 @@ typedef enum ending { ENDING_COMPLETED, ENDING_EXITED, ENDING_FAILED } ending;
 static void end_journey(jr_vm *vm, uint32_t journey, journey_state *state, ending how)
 {
     journey_counters *counters = &vm->journey_counters[journey];
-    if (state->status == JOURNEY_RUNNING) {
+    if (state->status == JOURNEY_RUNNING || state->status == JOURNEY_HOLDOUT) {
         counters->active--;
         if (how == ENDING_FAILED) counters->errors++;
         else if (how == ENDING_COMPLETED) counters->completed++;
@@ -1161,7 +1337,7 @@ static void end_journey(jr_vm *vm, uint32_t journey, journey_state *state, endin
 static void run_journey(jr_vm *vm, uint32_t contact, uint32_t journey, int resume_bool)
 {
     journey_state *state = jr_journey_state(vm, contact, journey);
-    frame f = { contact, journey, state, JR_TABLE(vm->program, JOURNEYS)[journey].function, vm->stack, journey };
+    frame f = { contact, journey, state, JR_TABLE(vm->program, JOURNEYS)[journey].function, vm->stack, journey, NULL };
     state->wait = WAIT_NONE;
     vm->payload_count = 0;
     jr_value unused;
@@ -1201,24 +1377,27 @@ static void enter_journey(jr_vm *vm, uint32_t contact, uint32_t journey, const j
     state->wait = WAIT_NONE;
     state->generation++;
     counters->entered++;
-    if (j->holdout && stable_bucket(contact_id(vm, contact), program_string(vm, j->name), NULL) < j->holdout) {
-        counters->holdout++;
-        if (j->goal_event == JR_NONE) {
-            state->status = JOURNEY_DONE;
-            return;
-        }
-        state->status = JOURNEY_HOLDOUT;
-        state->wait = WAIT_TIMER;
-        schedule(vm, contact, journey, state, vm->clock + p->integers[j->goal_within]);
-        return;
-    }
-    state->status = JOURNEY_RUNNING;
     counters->active++;
+    /* The entry binding, also for a control contact: its goal and exit conditions read it. */
     for (uint32_t i = 0; i < j->slot_count; i++)
         state->slots[i] = jr_missing((char)JR_TABLE(p, SLOTS)[j->first_slot + i].type);
     if (entry && entry->kind == JR_ENTRY_EVENT) {
         bind(vm, journey, state, entry->first_copy, entry->copy_count);
     }
+    if (j->holdout && stable_bucket(contact_id(vm, contact), program_string(vm, j->name), NULL) < j->holdout) {
+        /* A control contact is in the journey until its goal window closes; without a
+         * goal it leaves at once, counted as entered and completed (6.4). */
+        counters->holdout++;
+        state->status = JOURNEY_HOLDOUT;
+        if (j->goal_event == JR_NONE) {
+            end_journey(vm, journey, state, ENDING_COMPLETED);
+            return;
+        }
+        state->wait = WAIT_TIMER;
+        schedule(vm, contact, journey, state, vm->clock + p->integers[j->goal_within]);
+        return;
+    }
+    state->status = JOURNEY_RUNNING;
     run_journey(vm, contact, journey, -1);
 }
 
@@ -1244,13 +1423,7 @@ static void segments_update(jr_vm *vm, uint32_t contact)
     uint8_t *bits = jr_contact_record(vm, contact) + vm->segments_offset;
     uint32_t count = JR_COUNT(p, SEGMENTS);
     memcpy(vm->segment_before, bits, (count + 7) / 8);
-    for (uint32_t i = 0; i < count; i++) {
-        jr_value result = 0;
-        bool member = evaluate(vm, JR_TABLE(p, SEGMENTS)[i].function, contact, JR_NONE, NULL, vm->stack, &result) &&
-                      result == 1;
-        if (member) bits[i / 8] |= (uint8_t)(1u << (i % 8));
-        else bits[i / 8] &= (uint8_t)~(1u << (i % 8));
-    }
+    segments_compute(vm, contact, bits, vm->stack);
 }
 
 static bool segment_joined(const jr_vm *vm, uint32_t contact, uint32_t segment)
@@ -1267,13 +1440,14 @@ static void apply(jr_vm *vm, uint32_t contact, uint32_t event_index)
 {
     const jr_program *p = vm->program;
     uint8_t *record = jr_contact_record(vm, contact);
+    const uint8_t *segments = record + vm->segments_offset; /* as of before this event */
     if (event_index != JR_NONE) {
         /* scores */
         for (uint32_t s = 0; s < JR_COUNT(p, SCORES); s++) {
             const jr_SCORES_record *score = &JR_TABLE(p, SCORES)[s];
             for (uint32_t r = 0; r < score->rule_count; r++) {
                 const jr_SCORE_RULES_record *rule = &JR_TABLE(p, SCORE_RULES)[score->first_rule + r];
-                if (rule->event != event_index || !evaluate_condition(vm, rule->where_function, contact, JR_NONE, NULL))
+                if (rule->event != event_index || !evaluate_condition(vm, rule->where_function, contact, JR_NONE, NULL, segments))
                     continue;
                 score_state *state = (score_state *)(record + vm->scores_offset) + s;
                 state->value = score_now(vm, contact, s) + p->numbers[rule->delta];
@@ -1283,7 +1457,8 @@ static void apply(jr_vm *vm, uint32_t contact, uint32_t event_index)
         /* windowed aggregates */
         for (uint32_t i = 0; i < JR_COUNT(p, AGGREGATES); i++) {
             const jr_AGGREGATES_record *a = &JR_TABLE(p, AGGREGATES)[i];
-            if (a->event != event_index || !evaluate_condition(vm, a->where_function, contact, JR_NONE, NULL)) continue;
+            if (a->event != event_index || !evaluate_condition(vm, a->where_function, contact, JR_NONE, NULL, segments))
+                continue;
             double amount = 1;
             if (a->field != JR_NONE) {
                 amount = jr_as_number(vm->event_fields[a->field]);
@@ -1296,27 +1471,19 @@ static void apply(jr_vm *vm, uint32_t contact, uint32_t event_index)
 
     uint32_t journeys = JR_COUNT(p, JOURNEYS);
     if (event_index != JR_NONE) {
-        /* exits and goals */
+        /* goals, then exits (spec/language.md 6.3 step 5) */
         for (uint32_t j = 0; j < journeys; j++) {
             const jr_JOURNEYS_record *journey = &JR_TABLE(p, JOURNEYS)[j];
             journey_state *state = jr_journey_state(vm, contact, j);
-            if (state->status == JOURNEY_RUNNING) {
-                for (uint32_t e = 0; e < journey->exit_count; e++) {
-                    const jr_EXITS_record *exit_record = &JR_TABLE(p, EXITS)[journey->first_exit + e];
-                    if (exit_record->event == event_index &&
-                        evaluate_condition(vm, exit_record->where_function, contact, j, state)) {
-                        end_journey(vm, j, state, ENDING_EXITED);
-                        break;
-                    }
-                }
-            }
+            /* The goal window of the latest entry is [entry time, entry time + D). */
             if (journey->goal_event == event_index && state->status != JOURNEY_NEVER && !state->goal_reached &&
-                vm->clock - state->entered_at <= p->integers[journey->goal_within] &&
-                evaluate_condition(vm, journey->goal_where, contact, j, state)) {
+                vm->clock - state->entered_at < p->integers[journey->goal_within] &&
+                evaluate_condition(vm, journey->goal_where, contact, j, state, NULL)) {
                 double value = 0;
                 if (journey->goal_value != JR_NONE) {
                     jr_value result;
-                    if (evaluate(vm, journey->goal_value, contact, j, state, vm->stack, &result)) value = jr_as_number(result);
+                    if (evaluate(vm, journey->goal_value, contact, j, state, vm->stack, &result, NULL))
+                        value = jr_as_number(result);
                 }
                 state->goal_reached = 1;
                 journey_counters *counters = &vm->journey_counters[j];
@@ -1331,6 +1498,18 @@ static void apply(jr_vm *vm, uint32_t contact, uint32_t event_index)
                     counters->goals_treated++;
                     counters->goal_value_treated += value;
                 }
+                /* A control contact is in the journey until its goal window closes (6.4). */
+                if (state->status == JOURNEY_HOLDOUT) end_journey(vm, j, state, ENDING_COMPLETED);
+            }
+            if (state->status == JOURNEY_RUNNING || state->status == JOURNEY_HOLDOUT) {
+                for (uint32_t e = 0; e < journey->exit_count; e++) {
+                    const jr_EXITS_record *exit_record = &JR_TABLE(p, EXITS)[journey->first_exit + e];
+                    if (exit_record->event == event_index &&
+                        evaluate_condition(vm, exit_record->where_function, contact, j, state, NULL)) {
+                        end_journey(vm, j, state, ENDING_EXITED);
+                        break;
+                    }
+                }
             }
         }
         /* coroutines waiting for this event */
@@ -1339,7 +1518,7 @@ static void apply(jr_vm *vm, uint32_t contact, uint32_t event_index)
             if (state->status != JOURNEY_RUNNING) continue;
             if (state->wait == WAIT_EVENT) {
                 const jr_WAITS_record *w = &JR_TABLE(p, WAITS)[state->wait_index];
-                if (w->event != event_index || !evaluate_condition(vm, w->where_function, contact, j, state)) continue;
+                if (w->event != event_index || !evaluate_condition(vm, w->where_function, contact, j, state, NULL)) continue;
                 bind(vm, j, state, w->first_copy, w->copy_count);
                 state->generation++; /* the timeout, if any, is void */
                 run_journey(vm, contact, j, 1);
@@ -1347,7 +1526,7 @@ static void apply(jr_vm *vm, uint32_t contact, uint32_t event_index)
                 const jr_SELECTS_record *select = &JR_TABLE(p, SELECTS)[state->wait_index];
                 for (uint32_t a = 0; a < select->arm_count; a++) {
                     const jr_SELECT_ARMS_record *arm = &JR_TABLE(p, SELECT_ARMS)[select->first_arm + a];
-                    if (arm->event != event_index || !evaluate_condition(vm, arm->where_function, contact, j, state))
+                    if (arm->event != event_index || !evaluate_condition(vm, arm->where_function, contact, j, state, NULL))
                         continue;
                     bind(vm, j, state, arm->first_copy, arm->copy_count);
                     state->generation++;
@@ -1367,8 +1546,7 @@ static void apply(jr_vm *vm, uint32_t contact, uint32_t event_index)
             const jr_ENTRIES_record *entry = &JR_TABLE(p, ENTRIES)[journey->first_entry + e];
             bool fires = entry->kind == JR_ENTRY_SEGMENT
                              ? segment_joined(vm, contact, entry->target)
-                             : entry->target == event_index &&
-                                   evaluate_condition(vm, entry->where_function, contact, JR_NONE, NULL);
+                             : entry->target == event_index && entry_where(vm, entry->where_function, contact, j);
             if (!fires) continue;
             enter_journey(vm, contact, j, entry);
             break;
@@ -1396,9 +1574,8 @@ static void fire(jr_vm *vm, const jr_timer timer)
     journey_state *state = jr_journey_state(vm, timer.contact, timer.journey);
     if (state->generation != timer.generation) return; /* stale */
     vm->stats.timers_fired++;
-    if (state->status == JOURNEY_HOLDOUT) {
-        state->status = JOURNEY_DONE;
-        state->wait = WAIT_NONE;
+    if (state->status == JOURNEY_HOLDOUT) { /* the control contact's goal window closed */
+        end_journey(vm, timer.journey, state, ENDING_COMPLETED);
         return;
     }
     if (state->status != JOURNEY_RUNNING) return;
@@ -1498,8 +1675,12 @@ jr_status jr_vm_post(jr_vm *vm, const jr_event *event, jr_error *error)
     jr_value *attributes = (jr_value *)(jr_contact_record(vm, contact) + vm->attributes_offset);
     for (uint32_t i = 0; i < event->trait_count; i++) {
         const jr_field_value *trait = &event->traits[i];
-        if (trait->index >= JR_COUNT(p, ATTRIBUTES) || (char)JR_TABLE(p, ATTRIBUTES)[trait->index].type != trait->type)
+        if (trait->index >= JR_COUNT(p, ATTRIBUTES)) continue;
+        if (trait->type == '0') { /* JR_TYPE_NULL (runtime/event.h): a null trait unsets the attribute */
+            attributes[trait->index] = attribute_default(vm, trait->index);
             continue;
+        }
+        if ((char)JR_TABLE(p, ATTRIBUTES)[trait->index].type != trait->type) continue;
         switch (trait->type) {
         case 'n': attributes[trait->index] = jr_from_number(trait->as.number); break;
         case 'b': attributes[trait->index] = trait->as.boolean; break;
@@ -1541,6 +1722,39 @@ int64_t jr_vm_clock(const jr_vm *vm) { return vm ? vm->clock : 0; }
 /* ---- creation ------------------------------------------------------------------------------ */
 
 static size_t align8(size_t size) { return (size + 7) & ~(size_t)7; }
+
+/* vm->segment_order: each segment after the segments its condition names (LOAD_SEGMENT),
+ * ties in declaration order (spec/language.md 6.9). The compiler rejects cycles; were
+ * there one, its segments would follow in declaration order. */
+static bool order_segments(jr_vm *vm)
+{
+    const jr_program *p = vm->program;
+    uint32_t count = JR_COUNT(p, SEGMENTS);
+    uint8_t *placed = vm_alloc(vm, NULL, count + 1);
+    if (!placed) return false;
+    memset(placed, 0, count + 1);
+    for (uint32_t k = 0; k < count; k++) {
+        uint32_t pick = JR_NONE;
+        for (uint32_t i = 0; i < count && pick == JR_NONE; i++) {
+            if (placed[i]) continue;
+            const jr_FUNCTIONS_record *f = &JR_TABLE(p, FUNCTIONS)[JR_TABLE(p, SEGMENTS)[i].function];
+            bool ready = true;
+            for (uint32_t w = 0; w < f->word_count && ready; w++) {
+                uint32_t word = p->code[f->first_word + w];
+                if (jr_decode_op(word) == JR_OP_LOAD_SEGMENT && jr_decode_u(word) < count && jr_decode_u(word) != i &&
+                    !placed[jr_decode_u(word)])
+                    ready = false;
+            }
+            if (ready) pick = i;
+        }
+        for (uint32_t i = 0; i < count && pick == JR_NONE; i++)
+            if (!placed[i]) pick = i;
+        placed[pick] = 1;
+        vm->segment_order[k] = pick;
+    }
+    vm_alloc(vm, placed, 0);
+    return true;
+}
 
 jr_status jr_vm_new(const jr_program *program, const jr_config *config, jr_vm **out, jr_error *error)
 {
@@ -1589,15 +1803,19 @@ jr_status jr_vm_new(const jr_program *program, const jr_config *config, jr_vm **
     uint32_t max_fields = 1;
     for (uint32_t i = 0; i < JR_COUNT(program, EVENTS); i++)
         if (JR_TABLE(program, EVENTS)[i].field_count > max_fields) max_fields = JR_TABLE(program, EVENTS)[i].field_count;
-    vm->stack = vm_alloc(vm, NULL, sizeof(jr_value) * (2 * (size_t)program->max_stack + 2));
+    /* Three parts: journeys and conditions, message payloads, segments evaluated now. */
+    vm->stack = vm_alloc(vm, NULL, sizeof(jr_value) * (3 * (size_t)program->max_stack + 2));
     vm->event_fields = vm_alloc(vm, NULL, sizeof(jr_value) * max_fields);
     vm->segment_before = vm_alloc(vm, NULL, (JR_COUNT(program, SEGMENTS) + 7) / 8 + 1);
+    vm->segment_live = vm_alloc(vm, NULL, (JR_COUNT(program, SEGMENTS) + 7) / 8 + 1);
+    vm->segment_order = vm_alloc(vm, NULL, sizeof(uint32_t) * (JR_COUNT(program, SEGMENTS) + 1));
     vm->pending_tracks = vm_alloc(vm, NULL, (sizeof(pending_track) + sizeof(jr_value) * TRACK_MAX_FIELDS) * JR_MAX_TRACK_CHAIN);
     vm->journey_counters = vm_alloc(vm, NULL, sizeof *vm->journey_counters * (journeys + 1));
     vm->message_counters = vm_alloc(vm, NULL, sizeof *vm->message_counters * (messages + 1));
-    if (!vm->stack || !vm->event_fields || !vm->segment_before || !vm->pending_tracks || !vm->journey_counters ||
-        !vm->message_counters)
+    if (!vm->stack || !vm->event_fields || !vm->segment_before || !vm->segment_live || !vm->segment_order ||
+        !vm->pending_tracks || !vm->journey_counters || !vm->message_counters)
         goto out_of_memory;
+    if (!order_segments(vm)) goto out_of_memory;
     memset(vm->journey_counters, 0, sizeof *vm->journey_counters * (journeys + 1));
     memset(vm->message_counters, 0, sizeof *vm->message_counters * (messages + 1));
     for (uint32_t i = 0; i < JR_COUNT(program, ATTRIBUTES); i++)
@@ -1621,7 +1839,7 @@ void jr_vm_free(jr_vm *vm)
     jr_timers_free(&vm->timers);
     jr_zones_free(vm->zones);
     void *blocks[] = { vm->records, vm->contact_buckets, vm->aggregate_offsets, vm->seen, vm->stack, vm->event_fields,
-                       vm->segment_before, vm->payload, vm->text, vm->pending_tracks, vm->journey_counters,
+                       vm->segment_before, vm->segment_live, vm->segment_order, vm->payload, vm->text, vm->pending_tracks, vm->journey_counters,
                        vm->message_counters, vm->errors };
     for (size_t i = 0; i < sizeof blocks / sizeof *blocks; i++) vm_alloc(vm, blocks[i], 0);
     jr_allocator allocator = vm->allocator;

@@ -203,6 +203,8 @@ struct jr_vm {
     jr_value *event_fields;  /* the event being applied, by field index */
     const jr_event *event;
     uint8_t *segment_before; /* bitset: memberships before this event */
+    uint8_t *segment_live;   /* bitset: memberships evaluated at this moment (journeys) */
+    uint32_t *segment_order; /* segments in dependency order, ties in declaration order */
     jr_payload_entry *payload;
     uint32_t payload_count, payload_capacity;
     char *text;              /* JSON and keys being built */

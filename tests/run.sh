@@ -52,7 +52,9 @@ done
 
 run_suite compile tests/compile/run.sh "$build/journeyc"
 run_suite examples tests/examples/run.sh "$build/journeyc"
+run_suite sim tests/sim/run.sh "$build/journey"
 [ -x tests/spec/check-grammar.sh ] && run_suite grammar tests/spec/check-grammar.sh
+run_suite bytecode-spec tests/bytecode/check-opcodes.sh
 
 echo
 echo "$passed passed, $failed failed"
