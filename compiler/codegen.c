@@ -12,6 +12,10 @@
 
 #include "codegen.h"
 
+#ifndef JOURNEY_VERSION
+#define JOURNEY_VERSION "0.0.0-dev"
+#endif
+
 typedef struct binding_slot {
     const jc_node *binder; /* ENTRY, WAIT_FOR or SELECT_ON */
     const jc_node *field;

@@ -67,13 +67,15 @@ static char *read_file(const char *path, uint32_t *length)
     char *text = malloc(capacity + 1);
     while (text) {
         if (used == capacity) {
-            if (capacity >= MAX_SOURCE_BYTES) {
+            /* Room for one byte more than the limit tells a file of exactly the limit
+             * from a larger one. */
+            if (capacity > MAX_SOURCE_BYTES) {
                 free(text);
                 fclose(file);
                 errno = EFBIG;
                 return NULL;
             }
-            capacity *= 2;
+            capacity = capacity * 2 > MAX_SOURCE_BYTES ? (size_t)MAX_SOURCE_BYTES + 1 : capacity * 2;
             char *grown = realloc(text, capacity + 1);
             if (!grown) {
                 free(text);
@@ -231,7 +233,8 @@ static void parse_imports(jc_compiler *compiler, uint32_t file, jc_list *declara
         if (declaration->kind != JC_NODE_IMPORT) continue;
         const jc_text *name = &declaration->as.import.path;
         if (name->length == 0 || memchr(name->bytes, '\0', name->length)) {
-            jc_error(&compiler->diagnostics, declaration->as.import.path_span, "invalid module name");
+            jc_error(&compiler->diagnostics, declaration->as.import.path_span,
+                     "an import needs a module name, as in import \"std/email\"");
             continue;
         }
         char path[PATH_MAX];

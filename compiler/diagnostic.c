@@ -20,6 +20,10 @@ void jc_diagnosticv(jc_diagnostics *diagnostics, jc_severity severity, jc_span s
         diagnostics->last_primary_dropped = true;
         if (severity == JC_SEVERITY_ERROR) diagnostics->error_count++;
         else diagnostics->warning_count++;
+        if (diagnostics->error_count + diagnostics->warning_count > JC_MAX_DIAGNOSTICS) {
+            diagnostics->unrecorded_count++;
+            return;
+        }
     }
     char *message = NULL;
     va_list copy;
@@ -82,39 +86,116 @@ static const char *severity_color(jc_severity severity, bool promote)
     return "";
 }
 
+/* The bytes of the character at p: its length when it is valid UTF-8, else 1 (a byte
+ * that is not UTF-8 is shown as U+FFFD, one column, like a character). */
+static uint32_t character_length(const unsigned char *p, const unsigned char *limit, bool *valid)
+{
+    unsigned char c = p[0];
+    uint32_t length = c < 0x80 ? 1 : c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+    *valid = length != 0 && (uint32_t)(limit - p) >= length;
+    for (uint32_t i = 1; *valid && i < length; i++)
+        if ((p[i] & 0xC0) != 0x80) *valid = false;
+    /* Overlong forms and surrogates. */
+    if (*valid && length == 3 && ((c == 0xE0 && p[1] < 0xA0) || (c == 0xED && p[1] > 0x9F))) *valid = false;
+    if (*valid && length == 4 && ((c == 0xF0 && p[1] < 0x90) || (c == 0xF4 && p[1] > 0x8F))) *valid = false;
+    return *valid ? length : 1;
+}
+
+/* A growing text buffer, so an excerpt is written with one call: stderr is unbuffered,
+ * and a character at a time would be a system call each. */
+typedef struct text_buffer {
+    char *bytes;
+    size_t length, capacity;
+    bool failed;
+} text_buffer;
+
+static void append(text_buffer *buffer, const void *bytes, size_t length)
+{
+    if (buffer->failed) return;
+    if (buffer->length + length > buffer->capacity) {
+        size_t capacity = buffer->capacity ? buffer->capacity : 256;
+        while (capacity < buffer->length + length) capacity *= 2;
+        char *grown = realloc(buffer->bytes, capacity);
+        if (!grown) {
+            buffer->failed = true;
+            return;
+        }
+        buffer->bytes = grown;
+        buffer->capacity = capacity;
+    }
+    memcpy(buffer->bytes + buffer->length, bytes, length);
+    buffer->length += length;
+}
+
+static void append_text(text_buffer *buffer, const char *text) { append(buffer, text, strlen(text)); }
+
+/* A line longer than EXCERPT_LONG_LINE bytes is shown as a window of EXCERPT_WIDTH
+ * characters starting EXCERPT_CONTEXT characters before the span, with "..." where it
+ * is cut. */
+enum { EXCERPT_LONG_LINE = 512, EXCERPT_CONTEXT = 40, EXCERPT_WIDTH = 160 };
+
+/* The source line, then a caret under the first character of the span and '~' under
+ * the rest of it on that line. Each character is one column; tabs are kept in both
+ * lines so they line up; control characters show as spaces and bytes that are not
+ * UTF-8 as U+FFFD. */
 static void render_excerpt(const jc_diagnostic *diagnostic, const jc_source *source, bool color,
                            FILE *out)
 {
     jc_position begin = jc_source_position(source, diagnostic->span.begin);
     uint32_t length;
-    const char *line = jc_source_line(source, begin.line, &length);
-    /* Show the line as it is, but replace control bytes so the terminal stays sane. */
-    fprintf(out, "%5u | ", begin.line);
-    for (uint32_t i = 0; i < length; i++) {
-        unsigned char c = (unsigned char)line[i];
-        fputc(c < 0x20 && c != '\t' ? ' ' : c == 0x7f ? ' ' : c, out);
-    }
-    fputs("\n      | ", out);
+    const unsigned char *line = (const unsigned char *)jc_source_line(source, begin.line, &length);
+    const unsigned char *limit = line + length;
     uint32_t line_start = source->line_starts[begin.line - 1];
-    uint32_t caret_from = diagnostic->span.begin - line_start;
-    uint32_t caret_to = diagnostic->span.end > diagnostic->span.begin
-                            ? diagnostic->span.end - line_start
-                            : caret_from + 1;
-    if (caret_to > length) caret_to = length > caret_from ? length : caret_from + 1;
-    for (uint32_t i = 0; i < caret_from && i < length; i++) {
-        unsigned char c = (unsigned char)line[i];
-        if ((c & 0xC0) == 0x80) continue;
-        fputc(c == '\t' ? '\t' : ' ', out);
+    uint32_t from = diagnostic->span.begin > line_start ? diagnostic->span.begin - line_start : 0;
+    if (from > length) from = length;
+    uint32_t to = diagnostic->span.end > diagnostic->span.begin ? diagnostic->span.end - line_start : from;
+    if (to > length) to = length;
+    bool valid;
+
+    uint32_t window_begin = 0, window_end = length;
+    if (length > EXCERPT_LONG_LINE) {
+        window_begin = from;
+        for (int n = 0; n < EXCERPT_CONTEXT && window_begin > 0; n++) {
+            window_begin--;
+            while (window_begin > 0 && (line[window_begin] & 0xC0) == 0x80) window_begin--;
+        }
+        window_end = window_begin;
+        for (int n = 0; n < EXCERPT_WIDTH && window_end < length; n++)
+            window_end += character_length(line + window_end, limit, &valid);
     }
-    if (color) fputs("\033[1;32m", out);
-    fputc('^', out);
-    for (uint32_t i = caret_from + 1; i < caret_to; i++) {
-        unsigned char c = i < length ? (unsigned char)line[i] : ' ';
-        if ((c & 0xC0) == 0x80) continue;
-        fputc('~', out);
+
+    text_buffer buffer = { 0 };
+    char number[32];
+    snprintf(number, sizeof number, "%5u | ", begin.line);
+    append_text(&buffer, number);
+    if (window_begin > 0) append_text(&buffer, "...");
+    for (uint32_t i = window_begin; i < window_end;) {
+        uint32_t n = character_length(line + i, limit, &valid);
+        unsigned char c = line[i];
+        if (!valid) append_text(&buffer, "\xEF\xBF\xBD");
+        else if ((c < 0x20 && c != '\t') || c == 0x7F) append_text(&buffer, " ");
+        else append(&buffer, line + i, n);
+        i += n;
     }
-    if (color) fputs(COLOR_RESET, out);
-    fputc('\n', out);
+    if (window_end < length) append_text(&buffer, "...");
+    append_text(&buffer, "\n      | ");
+    if (window_begin > 0) append_text(&buffer, "   ");
+    uint32_t i = window_begin;
+    while (i < from) {
+        append_text(&buffer, line[i] == '\t' ? "\t" : " ");
+        i += character_length(line + i, limit, &valid);
+    }
+    if (color) append_text(&buffer, "\033[1;32m");
+    append_text(&buffer, "^");
+    if (i < length) i += character_length(line + i, limit, &valid);
+    while (i < to && i < window_end) {
+        append_text(&buffer, "~");
+        i += character_length(line + i, limit, &valid);
+    }
+    if (color) append_text(&buffer, COLOR_RESET);
+    append_text(&buffer, "\n");
+    if (!buffer.failed) fwrite(buffer.bytes, 1, buffer.length, out);
+    free(buffer.bytes);
 }
 
 static void render_text(const jc_diagnostic *diagnostic, const jc_sources *sources,
@@ -141,10 +222,21 @@ static void render_text(const jc_diagnostic *diagnostic, const jc_sources *sourc
 
 /* ---- JSON ---------------------------------------------------------------------- */
 
+/* A JSON string: quotes, backslashes and control characters escaped, and any byte that
+ * is not UTF-8 (a path may hold one) written as U+FFFD, so the output stays valid JSON. */
 static void json_string(FILE *out, const char *text)
 {
     fputc('"', out);
+    const unsigned char *limit = (const unsigned char *)text + strlen(text);
     for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+        if (*p >= 0x80) {
+            bool valid;
+            uint32_t n = character_length(p, limit, &valid);
+            if (valid) fwrite(p, 1, n, out);
+            else fputs("\\ufffd", out);
+            p += n - 1;
+            continue;
+        }
         switch (*p) {
         case '"': fputs("\\\"", out); break;
         case '\\': fputs("\\\\", out); break;
@@ -181,13 +273,25 @@ static void render_json_one(const jc_diagnostic *diagnostic, const jc_sources *s
     if (source) {
         fputs("{\"caret\": ", out);
         json_position(out, source, diagnostic->span.begin);
-        if (diagnostic->span.end > diagnostic->span.begin + 1) {
+        /* finish is the last character, so its first byte. */
+        uint32_t last = diagnostic->span.end > source->length ? source->length : diagnostic->span.end;
+        if (last > diagnostic->span.begin) last--;
+        while (last > diagnostic->span.begin && ((unsigned char)source->text[last] & 0xC0) == 0x80) last--;
+        if (last > diagnostic->span.begin) {
             fputs(", \"finish\": ", out);
-            json_position(out, source, diagnostic->span.end - 1);
+            json_position(out, source, last);
         }
         fputc('}', out);
     }
     fputc(']', out);
+}
+
+/* The closing note when errors or warnings went unrecorded. */
+static void unrecorded_message(const jc_diagnostics *diagnostics, char *out, size_t size)
+{
+    snprintf(out, size, "%u more error%s and warning%s not shown: the first %d are", diagnostics->unrecorded_count,
+             diagnostics->unrecorded_count == 1 ? "" : "s", diagnostics->unrecorded_count == 1 ? "" : "s",
+             JC_MAX_DIAGNOSTICS);
 }
 
 void jc_diagnostics_render_json_items(const jc_diagnostics *diagnostics, const jc_sources *sources,
@@ -207,6 +311,15 @@ void jc_diagnostics_render_json_items(const jc_diagnostics *diagnostics, const j
         fputs("]}", out);
         i = j;
     }
+    if (diagnostics->unrecorded_count) {
+        char message[128];
+        unrecorded_message(diagnostics, message, sizeof message);
+        jc_diagnostic note = { JC_SEVERITY_NOTE, { JC_NO_FILE, 0, 0 }, message };
+        if (!*first) fputs(",\n ", out);
+        *first = false;
+        render_json_one(&note, sources, options, out);
+        fputs(", \"children\": []}", out);
+    }
 }
 
 void jc_diagnostics_render(const jc_diagnostics *diagnostics, const jc_sources *sources,
@@ -215,6 +328,12 @@ void jc_diagnostics_render(const jc_diagnostics *diagnostics, const jc_sources *
     if (options->format == JC_RENDER_TEXT) {
         for (uint32_t i = 0; i < diagnostics->count; i++)
             render_text(&diagnostics->items[i], sources, options, out);
+        if (diagnostics->unrecorded_count) {
+            char message[128];
+            unrecorded_message(diagnostics, message, sizeof message);
+            jc_diagnostic note = { JC_SEVERITY_NOTE, { JC_NO_FILE, 0, 0 }, message };
+            render_text(&note, sources, options, out);
+        }
         return;
     }
     bool first = true;

@@ -21,13 +21,18 @@ typedef struct jc_diagnostic {
     char *message;
 } jc_diagnostic;
 
+/* At most this many errors and warnings are recorded (all are counted), so that no
+ * input, however broken, floods the output or takes long to show. */
+enum { JC_MAX_DIAGNOSTICS = 100 };
+
 /* Notes follow the error or warning they belong to. */
 typedef struct jc_diagnostics {
     jc_diagnostic *items;
     uint32_t count;
     uint32_t capacity;
-    uint32_t error_count;
-    uint32_t warning_count;
+    uint32_t error_count;      /* all errors, recorded or not */
+    uint32_t warning_count;    /* all warnings, recorded or not */
+    uint32_t unrecorded_count; /* errors and warnings past JC_MAX_DIAGNOSTICS */
     bool out_of_memory;        /* a diagnostic could not be recorded */
     bool last_primary_dropped; /* so its notes are dropped too */
 } jc_diagnostics;
@@ -36,11 +41,6 @@ typedef struct jc_diagnostics {
 #define JC_PRINTF(f, a) __attribute__((format(printf, f, a)))
 #else
 #define JC_PRINTF(f, a)
-/* The objects of the JSON array without the brackets, for a caller that puts the
- * diagnostics of several compilations into one array. */
-void jc_diagnostics_render_json_items(const jc_diagnostics *diagnostics, const jc_sources *sources,
-                                      const jc_render_options *options, FILE *out, bool *first);
-
 #endif
 
 void jc_diagnostics_free(jc_diagnostics *diagnostics);
@@ -49,7 +49,7 @@ void jc_warning(jc_diagnostics *diagnostics, jc_span span, const char *format, .
 /* A note on the most recent error or warning. */
 void jc_note(jc_diagnostics *diagnostics, jc_span span, const char *format, ...) JC_PRINTF(3, 4);
 void jc_diagnosticv(jc_diagnostics *diagnostics, jc_severity severity, jc_span span,
-                    const char *format, va_list arguments);
+                    const char *format, va_list arguments) JC_PRINTF(4, 0);
 
 typedef enum jc_render_format { JC_RENDER_TEXT, JC_RENDER_JSON } jc_render_format;
 

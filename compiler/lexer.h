@@ -51,7 +51,7 @@ typedef struct jc_keyword {
 
 const jc_keyword *jc_keywords(uint32_t *count);
 const char *jc_keyword_group_name(jc_keyword_group group);
-/* The parser's printable name of a token kind, e.g. "\"wait\"" or "identifier". */
-const char *jc_token_name(int token);
+/* The parser's name of a token kind is jc_parser_symbol_name (parser.h): "wait" for
+ * the keyword wait, "identifier" for names. */
 
 #endif

@@ -97,20 +97,46 @@ static int utf8_length(const unsigned char *p, const unsigned char *limit)
     return length;
 }
 
+/* Reports the run of bytes at p that are not UTF-8 (up to limit, stopping at a NUL or
+ * at valid text) as one error, so garbage or a file in another encoding does not give
+ * an error per byte. Returns the end of the run. */
+static const unsigned char *report_invalid_utf8(jc_lexer *lexer, const unsigned char *p,
+                                                const unsigned char *limit, const char *where)
+{
+    enum { SHOWN = 4 };
+    const unsigned char *end = p;
+    while (end < limit && *end != 0 && utf8_length(end, limit) == 0) end++;
+    char bytes[SHOWN * 5 + 4] = "";
+    size_t used = 0;
+    for (const unsigned char *q = p; q < end && q < p + SHOWN; q++)
+        used += (size_t)snprintf(bytes + used, sizeof bytes - used, "%s0x%02X", q == p ? "" : " ", *q);
+    if (end - p > SHOWN) snprintf(bytes + used, sizeof bytes - used, " ...");
+    jc_error(&lexer->compiler->diagnostics, span_of(lexer, p, end), "invalid UTF-8 byte%s %s%s",
+             end - p > 1 ? "s" : "", bytes, where);
+    return end;
+}
+
+/* Reports the run of NUL bytes at p (up to limit) as one error; returns its end. */
+static const unsigned char *report_nul_bytes(jc_lexer *lexer, const unsigned char *p,
+                                             const unsigned char *limit, const char *where)
+{
+    const unsigned char *end = p;
+    while (end < limit && *end == 0) end++;
+    jc_error(&lexer->compiler->diagnostics, span_of(lexer, p, end), "NUL byte%s in %s", end - p > 1 ? "s" : "", where);
+    return end;
+}
+
 /* Checks the bytes of a comment; reports NUL bytes and invalid UTF-8. */
 static void check_comment_bytes(jc_lexer *lexer, const unsigned char *from, const unsigned char *to)
 {
     for (const unsigned char *p = from; p < to;) {
         if (*p == 0) {
-            jc_error(&lexer->compiler->diagnostics, span_of(lexer, p, p + 1), "NUL byte in comment");
-            p++;
+            p = report_nul_bytes(lexer, p, to, "comment");
             continue;
         }
         int length = utf8_length(p, to);
         if (length == 0) {
-            jc_error(&lexer->compiler->diagnostics, span_of(lexer, p, p + 1),
-                     "invalid UTF-8 byte 0x%02X in comment", *p);
-            p++;
+            p = report_invalid_utf8(lexer, p, to, " in comment");
             continue;
         }
         p += length;
@@ -171,6 +197,22 @@ static size_t encode_utf8(uint32_t code_point, unsigned char *out)
     return 4;
 }
 
+/* Past the interpolation that opens at p ('{') to its closing '}', counting every
+ * unescaped brace inside, or to the end of the line. */
+static const unsigned char *skip_interpolation(const unsigned char *p, const unsigned char *limit)
+{
+    uint32_t depth = 0;
+    for (; p < limit && *p != '\n'; p++) {
+        if (*p == '\\' && p + 1 < limit && p[1] != '\n') {
+            p++;
+            continue;
+        }
+        if (*p == '{') depth++;
+        else if (*p == '}' && --depth == 0) return p + 1;
+    }
+    return p;
+}
+
 /* Reads string text from the cursor up to and including the closing '"' or the '{'
  * that opens an interpolation. `continuation` says the text follows a '}' that closed
  * an interpolation. Returns the token kind. */
@@ -179,10 +221,31 @@ static int lex_string_segment(jc_lexer *lexer, JC_YYSTYPE *value, bool continuat
     jc_diagnostics *diagnostics = &lexer->compiler->diagnostics;
     const unsigned char *begin = lexer->cursor;
     const unsigned char *end = begin;
-    while (end < lexer->limit && *end != '"' && *end != '{' && *end != '\n') {
-        if (*end == '\\' && end + 1 < lexer->limit && end[1] != '\n') end++;
+    /* A string that starts inside JC_MAX_INTERPOLATION_DEPTH interpolations cannot open
+     * another: that one is reported and read as text, so the line still lexes. */
+    bool may_interpolate = continuation || lexer->interpolation_depth < JC_MAX_INTERPOLATION_DEPTH;
+    const unsigned char *too_deep = NULL;
+    while (end < lexer->limit && *end != '"' && *end != '\n') {
+        if (*end == '{') {
+            if (may_interpolate) break;
+            if (!too_deep) too_deep = end;
+            end = skip_interpolation(end, lexer->limit);
+            continue;
+        }
+        if (*end == '\\' && end + 1 < lexer->limit && end[1] != '\n') {
+            end++;
+            /* The braces of \u{XXXX} do not open an interpolation. */
+            if (*end == 'u' && end + 1 < lexer->limit && end[1] == '{') {
+                end++;
+                while (end + 1 < lexer->limit && hex_value(end[1]) >= 0) end++;
+                if (end + 1 < lexer->limit && end[1] == '}') end++;
+            }
+        }
         end++;
     }
+    if (too_deep)
+        jc_error(diagnostics, span_of(lexer, too_deep, too_deep + 1), "string interpolation nested more than %d deep",
+                 JC_MAX_INTERPOLATION_DEPTH);
     unsigned char *text = jc_compiler_alloc(lexer->compiler, (size_t)(end - begin) + 1);
     size_t length = 0;
     if (!text) {
@@ -192,15 +255,13 @@ static int lex_string_segment(jc_lexer *lexer, JC_YYSTYPE *value, bool continuat
     }
     for (const unsigned char *p = begin; p < end;) {
         if (*p == 0) {
-            jc_error(diagnostics, span_of(lexer, p, p + 1), "NUL byte in string");
-            p++;
+            p = report_nul_bytes(lexer, p, end, "string");
             continue;
         }
         if (*p != '\\') {
             int sequence = utf8_length(p, end);
             if (sequence == 0) {
-                jc_error(diagnostics, span_of(lexer, p, p + 1), "invalid UTF-8 byte 0x%02X in string", *p);
-                p++;
+                p = report_invalid_utf8(lexer, p, end, " in string");
                 continue;
             }
             memcpy(text + length, p, (size_t)sequence);
@@ -222,16 +283,19 @@ static int lex_string_segment(jc_lexer *lexer, JC_YYSTYPE *value, bool continuat
             bool valid = p < end && *p == '{';
             if (valid) {
                 const unsigned char *q = p + 1;
-                while (q < end && hex_value(*q) >= 0 && digits < 7) {
-                    code_point = code_point * 16 + (uint32_t)hex_value(*q);
+                while (q < end && hex_value(*q) >= 0) {
+                    if (digits < 7) code_point = code_point * 16 + (uint32_t)hex_value(*q);
                     q++;
                     digits++;
                 }
                 valid = q < end && *q == '}' && digits >= 1 && digits <= 6 && code_point <= 0x10FFFF &&
                         !(code_point >= 0xD800 && code_point <= 0xDFFF);
-                if (valid) p = q + 1;
+                /* Past the escape, so the error underlines all of it. */
+                p = q < end && *q == '}' ? q + 1 : q;
             }
-            if (!valid) {
+            if (valid && code_point == 0) {
+                jc_error(diagnostics, span_of(lexer, escape, p), "a string cannot hold a NUL character (\\u{0})");
+            } else if (!valid) {
                 jc_error(diagnostics, span_of(lexer, escape, p > end ? end : p),
                          "invalid unicode escape: write \\u{XXXX} with 1 to 6 hex digits naming a code point");
             } else {
@@ -251,15 +315,7 @@ static int lex_string_segment(jc_lexer *lexer, JC_YYSTYPE *value, bool continuat
 
     if (end < lexer->limit && *end == '{') {
         lexer->cursor = end + 1;
-        if (!continuation) {
-            if (lexer->interpolation_depth == JC_MAX_INTERPOLATION_DEPTH) {
-                jc_error(diagnostics, span_of(lexer, end, end + 1),
-                         "string interpolation nested more than %d deep", JC_MAX_INTERPOLATION_DEPTH);
-                lexer->cursor = end + 1;
-                return JC_YYerror;
-            }
-            lexer->interpolation_depth++;
-        }
+        if (!continuation) lexer->interpolation_depth++;
         lexer->brace_depth[lexer->interpolation_depth - 1] = 0;
         return continuation ? STRING_MID : STRING_HEAD;
     }
@@ -291,7 +347,8 @@ static int64_t duration_unit(unsigned char unit)
     return 0;
 }
 
-enum { DURATION_MAX_SECONDS = 100LL * 366 * 86400 };
+/* Not an enum constant: it does not fit in an int. */
+static const int64_t DURATION_MAX_SECONDS = 100LL * 366 * 86400;
 
 static int lex_duration(jc_lexer *lexer, JC_YYSTYPE *value)
 {
@@ -322,14 +379,16 @@ static int lex_duration(jc_lexer *lexer, JC_YYSTYPE *value)
 
 static double parse_number(jc_lexer *lexer, const unsigned char *from, const unsigned char *to)
 {
-    char buffer[128];
+    char *digits = jc_compiler_alloc(lexer->compiler, (size_t)(to - from) + 1);
+    if (!digits) return 0;
     size_t length = 0;
     for (const unsigned char *p = from; p < to; p++)
-        if (*p != '_' && length + 1 < sizeof buffer) buffer[length++] = (char)*p;
-    buffer[length] = '\0';
-    double number = strtod(buffer, NULL);
-    if (!isfinite(number) || (size_t)(to - from) >= sizeof buffer) {
-        jc_error(&lexer->compiler->diagnostics, span_of(lexer, from, to), "number out of range");
+        if (*p != '_') digits[length++] = (char)*p;
+    digits[length] = '\0';
+    double number = strtod(digits, NULL);
+    if (!isfinite(number)) {
+        jc_error(&lexer->compiler->diagnostics, span_of(lexer, from, to),
+                 "number out of range: at most about 1.8e308");
         number = 0;
     }
     return number;
@@ -343,12 +402,14 @@ static int lex_time_of_day(jc_lexer *lexer, JC_YYSTYPE *value)
         if (*p == ':') part++;
         else parts[part] = parts[part] * 10 + (unsigned)(*p - '0');
     }
+    value->time_of_day = parts[0] * 3600 + parts[1] * 60 + parts[2];
+    /* Out of range, the value is one no valid time has (a day plus the seconds as
+     * written), so later checks do not take 24:00 for 00:00 or 12:60 for 13:00. */
     if (parts[0] > 23 || parts[1] > 59 || parts[2] > 59) {
         jc_error(&lexer->compiler->diagnostics, span_of(lexer, lexer->token, lexer->cursor),
-                 "time of day out of range: write HH:MM from 00:00 to 23:59");
-        parts[0] = parts[1] = parts[2] = 0;
+                 "time of day out of range: it runs from 00:00 to 23:59:59");
+        value->time_of_day += 86400;
     }
-    value->time_of_day = parts[0] * 3600 + parts[1] * 60 + parts[2];
     return TIME_OF_DAY;
 }
 
@@ -366,12 +427,47 @@ static bool sign_starts_number(const jc_lexer *lexer)
     return false;
 }
 
-static void describe_byte(const unsigned char *p, const unsigned char *limit, char *out, size_t size)
+/* After the keyword `in`: is the next word `last`? Then the two are one token, so the
+ * parser knows at `in` that an aggregate's window follows, not a list (`in [..]`). */
+static bool followed_by_last(jc_lexer *lexer)
 {
-    int length = utf8_length(p, limit);
-    if (*p >= 0x21 && *p < 0x7F) snprintf(out, size, "'%c'", *p);
-    else if (length > 1) snprintf(out, size, "'%.*s'", length, (const char *)p);
-    else snprintf(out, size, "byte 0x%02X", *p);
+    const unsigned char *p = lexer->cursor;
+    while (p < lexer->limit && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')) p++;
+    if (lexer->limit - p < 4 || memcmp(p, "last", 4) != 0) return false;
+    unsigned char after = p + 4 < lexer->limit ? p[4] : 0;
+    if ((after >= 'a' && after <= 'z') || (after >= 'A' && after <= 'Z') || (after >= '0' && after <= '9') ||
+        after == '_')
+        return false;
+    lexer->cursor = p + 4;
+    return true;
+}
+
+/* Characters that change how text around them displays, or do not display at all
+ * (C1 controls, soft hyphen, zero-width and bidirectional marks, the byte order mark):
+ * a message names them by code point only. */
+static bool is_invisible(uint32_t code_point)
+{
+    return (code_point >= 0x80 && code_point <= 0x9F) || code_point == 0xAD ||
+           (code_point >= 0x200B && code_point <= 0x200F) || (code_point >= 0x2028 && code_point <= 0x202E) ||
+           (code_point >= 0x2060 && code_point <= 0x206F) || code_point == 0xFEFF;
+}
+
+/* How an unexpected character reads in a message: 'x' for printable ASCII, 'é' (U+00E9)
+ * for other characters, U+202E or U+0001 for invisible ones and controls. */
+static void describe_character(const unsigned char *p, int length, char *out, size_t size)
+{
+    if (*p >= 0x21 && *p < 0x7F) {
+        snprintf(out, size, "'%c'", *p);
+        return;
+    }
+    if (length == 1) {
+        snprintf(out, size, "U+%04X", *p);
+        return;
+    }
+    uint32_t code_point = *p & (0xFF >> (length + 1));
+    for (int i = 1; i < length; i++) code_point = code_point << 6 | (p[i] & 0x3F);
+    if (is_invisible(code_point)) snprintf(out, size, "U+%04X", (unsigned)code_point);
+    else snprintf(out, size, "'%.*s' (U+%04X)", length, (const char *)p, (unsigned)code_point);
 }
 
 /* ---- tokens -------------------------------------------------------------------- */
@@ -406,6 +502,7 @@ int jc_lex(JC_YYSTYPE *value, jc_span *span, jc_lexer *lexer)
             identifier {
                 size_t length = (size_t)(lexer->cursor - lexer->token);
                 token = keyword_lookup(lexer->token, length);
+                if (token == KW_IN && followed_by_last(lexer)) token = IN_LAST;
                 if (token) goto done;
                 value->name = jc_compiler_intern(lexer->compiler, (const char *)lexer->token, length);
                 token = value->name ? IDENTIFIER : JC_YYerror;
@@ -421,6 +518,13 @@ int jc_lex(JC_YYSTYPE *value, jc_span *span, jc_lexer *lexer)
                 }
                 value->number = parse_number(lexer, lexer->token, lexer->cursor);
                 token = SIGNED_NUMBER;
+                goto done;
+            }
+            /* A sign before a duration (-5d), a percentage or a malformed number is an
+             * operator: the literal after it is read on its own. */
+            [+-] ([0-9] [a-zA-Z0-9_.]* | decimal "%") {
+                lexer->cursor = lexer->token + 1;
+                token = lexer->token[0];
                 goto done;
             }
             decimal "%"   { value->number = parse_number(lexer, lexer->token, lexer->cursor - 1); token = PERCENT; goto done; }
@@ -479,16 +583,16 @@ int jc_lex(JC_YYSTYPE *value, jc_span *span, jc_lexer *lexer)
             [-+*/<>=~()[\],.:] { token = lexer->token[0]; goto done; }
 
             [\x00] {
-                jc_error(diagnostics, span_of(lexer, lexer->token, lexer->cursor), "NUL byte in source");
+                lexer->cursor = report_nul_bytes(lexer, lexer->token, lexer->limit, "source");
                 continue;
             }
             * {
                 int length = utf8_length(lexer->token, lexer->limit);
-                char what[32];
-                describe_byte(lexer->token, lexer->limit, what, sizeof what);
                 if (length == 0) {
-                    jc_error(diagnostics, span_of(lexer, lexer->token, lexer->cursor), "invalid UTF-8 byte 0x%02X", *lexer->token);
+                    lexer->cursor = report_invalid_utf8(lexer, lexer->token, lexer->limit, "");
                 } else {
+                    char what[32];
+                    describe_character(lexer->token, length, what, sizeof what);
                     lexer->cursor = lexer->token + length;
                     jc_error(diagnostics, span_of(lexer, lexer->token, lexer->cursor), "unexpected character %s", what);
                 }

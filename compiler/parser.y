@@ -9,6 +9,7 @@
 %define api.prefix {jc_yy}
 %define api.location.type {jc_span}
 %define parse.error custom
+%define parse.lac full
 %locations
 %expect 0
 %parse-param {jc_lexer *lexer}
@@ -30,12 +31,19 @@ const char *jc_parser_symbol_name(int token);
 #include "lexer.h"
 
 #define jc_yylex jc_lex
+/* Bison's default depth, named so the message can say it. */
+#define YYMAXDEPTH 10000
 
-/* Bison calls this only when its stack is exhausted; syntax errors go through
+/* Bison calls this only when it gives up for want of memory: when a node could not be
+ * made (compiler->out_of_memory is then set) or when its stack outgrew YYMAXDEPTH, which
+ * is the program's fault, not the machine's. Syntax errors go through
  * yyreport_syntax_error below. */
 static void jc_yyerror(jc_span *span, jc_lexer *lexer, const char *message)
 {
-    jc_error(&lexer->compiler->diagnostics, *span, "%s", message);
+    (void)message;
+    if (lexer->compiler->out_of_memory) return;
+    jc_error(&lexer->compiler->diagnostics, *span,
+             "nested too deeply: more than %d open brackets, blocks and operators at once", YYMAXDEPTH);
 }
 
 #define YYLLOC_DEFAULT(current, rhs, count)                            \
@@ -128,6 +136,7 @@ static jc_node *block(jc_lexer *lexer, jc_list statements, jc_span span)
 %token GREATER_EQUAL ">="
 %token ARROW "->"
 %token QUESTION_QUESTION "??"
+%token IN_LAST "in last"
 
 %token KW_ADD "add"
 %token KW_AFTER "after"
@@ -202,7 +211,7 @@ static jc_node *block(jc_lexer *lexer, jc_list statements, jc_span span)
 %type <list> declarations event_fields opt_event_fields event_field_list score_items
 %type <list> journey_items select_arms split_arms payload opt_payload pair_list pairs
 %type <list> interpolation expression_list channel_list opt_channels parameters parameter_list
-%type <name> member_name keyword_name
+%type <name> member_name keyword_name function_name
 %type <type> type
 %type <policy> opt_policy
 %type <flag> opt_transactional
@@ -231,6 +240,7 @@ declarations
     : %empty                    { $$ = (jc_list){ 0 }; }
     | declarations declaration  { $$ = $1; jc_list_append(&$$, $2); }
     | declarations error        { $$ = $1; }
+    | declarations error block  { $$ = $1; } /* a broken header: skip its body whole */
     ;
 
 declaration
@@ -463,6 +473,7 @@ journey_items
     : %empty                      { $$ = (jc_list){ 0 }; }
     | journey_items journey_item  { $$ = $1; jc_list_append(&$$, $2); }
     | journey_items error         { $$ = $1; }
+    | journey_items error block   { $$ = $1; } /* e.g. `if { .. }`: skip the block whole */
     ;
 
 journey_item
@@ -714,6 +725,7 @@ select_arms
     : %empty                  { $$ = (jc_list){ 0 }; }
     | select_arms select_arm  { $$ = $1; jc_list_append(&$$, $2); }
     | select_arms error       { $$ = $1; }
+    | select_arms error block { $$ = $1; }
     ;
 
 select_arm
@@ -744,6 +756,7 @@ split_arms
     : %empty                { $$ = (jc_list){ 0 }; }
     | split_arms split_arm  { $$ = $1; jc_list_append(&$$, $2); }
     | split_arms error      { $$ = $1; }
+    | split_arms error block { $$ = $1; }
     ;
 
 /* split_arm -> PERCENT [ STRING ] block */
@@ -881,36 +894,36 @@ primary
         $$->as.member.member_span = @3;
     }
     /* primary -> NAME '(' [ expression { ',' expression } ] ')' */
-    | IDENTIFIER '(' ')' {
+    | function_name '(' ')' {
         MAKE($$, CALL, @$);
         $$->as.call.callee = ref($1, @1);
     }
-    | IDENTIFIER '(' expression_list ')' {
+    | function_name '(' expression_list ')' {
         MAKE($$, CALL, @$);
         $$->as.call.callee = ref($1, @1);
         $$->as.call.arguments = $3;
     }
     /* primary -> NAME '(' EVENT [ '.' FIELD ] [ 'where' expression ] [ 'in' 'last' DURATION ] ')' */
-    | IDENTIFIER '(' expression KW_WHERE expression ')' {
+    | function_name '(' expression KW_WHERE expression ')' {
         MAKE($$, CALL, @$);
         $$->as.call.callee = ref($1, @1);
         $$->as.call.arguments = list_of($3);
         $$->as.call.where = $5;
         $$->as.call.is_aggregate = true;
     }
-    | IDENTIFIER '(' expression KW_IN KW_LAST duration ')' {
+    | function_name '(' expression IN_LAST duration ')' {
         MAKE($$, CALL, @$);
         $$->as.call.callee = ref($1, @1);
         $$->as.call.arguments = list_of($3);
-        $$->as.call.window = $6;
+        $$->as.call.window = $5;
         $$->as.call.is_aggregate = true;
     }
-    | IDENTIFIER '(' expression KW_WHERE expression KW_IN KW_LAST duration ')' {
+    | function_name '(' expression KW_WHERE expression IN_LAST duration ')' {
         MAKE($$, CALL, @$);
         $$->as.call.callee = ref($1, @1);
         $$->as.call.arguments = list_of($3);
         $$->as.call.where = $5;
-        $$->as.call.window = $8;
+        $$->as.call.window = $7;
         $$->as.call.is_aggregate = true;
     }
     /* primary -> '(' expression ')' */
@@ -918,6 +931,12 @@ primary
         $$ = $2;
         if ($$) $$->span = @$;
     }
+    ;
+
+/* function_name -> NAME | 'hours': the builtin hours(n) shares its name with the keyword */
+function_name
+    : IDENTIFIER  { $$ = $1; }
+    | KW_HOURS    { $$ = spelled(lexer, @1); if (!$$) YYNOMEM; }
     ;
 
 expression_list
@@ -1045,36 +1064,36 @@ const char *jc_parser_symbol_name(int token)
     return yysymbol_name(YYTRANSLATE(token));
 }
 
-/* How a grammar symbol reads in a message: 'wait' for keywords and punctuation,
- * plain words for classes of tokens (identifier, number, end of file). */
+/* How a grammar symbol reads in a message: quoted for keywords and punctuation
+ * ('wait', '==', '{'), plain words for classes of tokens (identifier, number literal,
+ * end of file). Bison names keywords and operators by their spelling and single
+ * characters as C character literals. */
 static void describe_symbol(yysymbol_kind_t symbol, char *out, size_t size)
 {
     const char *name = yysymbol_name(symbol);
-    size_t length = strlen(name);
-    if (length >= 2 && name[0] == '"' && name[length - 1] == '"') {
-        const char *inner = name + 1;
-        size_t inner_length = length - 2;
-        bool is_word = true;
-        for (size_t i = 0; i < inner_length; i++)
-            if (inner[i] == ' ') is_word = false;
-        bool is_class = !strncmp(inner, "identifier", inner_length) ||
-                        !strncmp(inner, "number", inner_length) ||
-                        !strncmp(inner, "string", inner_length) ||
-                        !strncmp(inner, "percentage", inner_length);
-        if (is_word && !is_class) snprintf(out, size, "'%.*s'", (int)inner_length, inner);
-        else snprintf(out, size, "%.*s", (int)inner_length, inner);
-    } else if (length == 3 && name[0] == '\'') {
-        snprintf(out, size, "%s", name);
-    } else {
-        snprintf(out, size, "%s", name);
+    bool is_spelled = (symbol >= YYSYMBOL_EQUAL_EQUAL && symbol <= YYSYMBOL_KW_WITHIN);
+    if (is_spelled) snprintf(out, size, "'%s'", name);
+    else snprintf(out, size, "%s", name);
+}
+
+/* Is the token at span the first on its line? */
+static bool starts_line(const jc_lexer *lexer, const jc_span *span)
+{
+    for (uint32_t i = span->begin; i > 0; i--) {
+        unsigned char c = lexer->start[i - 1];
+        if (c == '\n') return true;
+        if (c != ' ' && c != '\t' && c != '\r') return false;
     }
+    return true;
 }
 
 static int yyreport_syntax_error(const yypcontext_t *context, jc_lexer *lexer)
 {
-    enum { MAX_EXPECTED = 6 };
-    yysymbol_kind_t expected[MAX_EXPECTED];
-    int count = yypcontext_expected_tokens(context, expected, MAX_EXPECTED);
+    /* Every expected token, to know whether a name was; a list of more than
+     * MAX_LISTED would mislead more than it helps, so only short ones are printed. */
+    enum { MAX_LISTED = 5 };
+    yysymbol_kind_t expected[YYNTOKENS];
+    int count = yypcontext_expected_tokens(context, expected, YYNTOKENS);
     if (count < 0) return count; /* out of memory */
     yysymbol_kind_t unexpected = yypcontext_token(context);
     const jc_span *span = yypcontext_location(context);
@@ -1089,8 +1108,7 @@ static int yyreport_syntax_error(const yypcontext_t *context, jc_lexer *lexer)
         describe_symbol(unexpected, what, sizeof what);
     }
     used += (size_t)snprintf(message + used, sizeof message - used, "unexpected %s", what);
-    /* With more candidates than we could collect, listing some would mislead. */
-    if (count > 0 && count < MAX_EXPECTED) {
+    if (count > 0 && count <= MAX_LISTED) {
         used += (size_t)snprintf(message + used, sizeof message - used, ", expected ");
         for (int i = 0; i < count && used < sizeof message; i++) {
             char name[64];
@@ -1099,16 +1117,36 @@ static int yyreport_syntax_error(const yypcontext_t *context, jc_lexer *lexer)
                                      i == 0 ? "" : i == count - 1 ? " or " : ", ", name);
         }
     }
+    bool expression_expected = false;
+    for (int i = 0; i < count; i++) expression_expected |= expected[i] == YYSYMBOL_NUMBER;
+    if (count > MAX_LISTED && expression_expected)
+        used += (size_t)snprintf(message + used, sizeof message - used, ", expected an expression");
+    else if (unexpected == YYSYMBOL_YYEOF && count > MAX_LISTED)
+        for (int i = 0; i < count; i++) {
+            if (expected[i] == YYTRANSLATE('}')) {
+                snprintf(message + used, sizeof message - used, ": a '{' is still open");
+                break;
+            }
+            if (expected[i] == YYSYMBOL_STRING_TAIL) {
+                snprintf(message + used, sizeof message - used, ": an interpolation in a string is still open");
+                break;
+            }
+        }
     jc_error(&lexer->compiler->diagnostics, *span, "%s", message);
-    if (unexpected == YYSYMBOL_SIGNED_NUMBER)
+    bool operator_expected = false;
+    for (int i = 0; i < count; i++) operator_expected |= expected[i] == YYTRANSLATE('+');
+    if (unexpected == YYSYMBOL_SIGNED_NUMBER && operator_expected)
         jc_note(&lexer->compiler->diagnostics, *span,
                 "a '+' or '-' with a space before it and none after it is the sign of a number; "
                 "to add or subtract, write 'a + 5' or 'a+5'");
-    else if (unexpected >= YYSYMBOL_KW_ADD && unexpected <= YYSYMBOL_KW_WITHIN) {
+    else if (unexpected >= YYSYMBOL_KW_ADD && unexpected <= YYSYMBOL_KW_WITHIN && !starts_line(lexer, span)) {
+        /* A keyword where a name could be; not when it starts a line, where it more
+         * likely begins the next statement after an unfinished one. */
         for (int i = 0; i < count; i++)
             if (expected[i] == YYSYMBOL_IDENTIFIER) {
                 jc_note(&lexer->compiler->diagnostics, *span,
-                        "%s is a keyword and cannot name a declaration or variable", what);
+                        "%s is a keyword and cannot be a name; a field called %s is read after a dot, as in x.%s",
+                        what, what, yysymbol_name(unexpected));
                 break;
             }
     }
@@ -1121,5 +1159,6 @@ void jc_parse_file(jc_compiler *compiler, uint32_t file, jc_list *declarations)
     jc_lexer_init(&lexer, compiler, file);
     lexer.declarations = declarations;
     *declarations = (jc_list){ 0 };
-    if (jc_yyparse(&lexer) == 2) compiler->out_of_memory = true;
+    /* Out of memory, if it was, is already recorded; see jc_yyerror. */
+    jc_yyparse(&lexer);
 }

@@ -29,6 +29,9 @@ enum {
     WAIT_MAX_SECONDS = 10 * 366 * 86400,
     LIMIT_MAX_COUNT = 1000,
     REPEAT_MAX_COUNT = 100000,
+    /* Deeper expressions (a chain of 1000 operators) are refused rather than risk the
+     * stack of this and later recursive passes. */
+    EXPRESSION_MAX_DEPTH = 1000,
 };
 
 /* ---- scopes ---------------------------------------------------------------------- */
@@ -64,11 +67,20 @@ typedef struct resolver {
     jc_node *journey;
     scope_entry *scope;
     uint32_t scope_count, scope_capacity;
+    /* locals and bindings of blocks that have ended, to explain a use after them */
+    scope_entry *ended;
+    uint32_t ended_count, ended_capacity;
     jc_node **steps;
     uint32_t step_count, step_capacity;
     /* segment -> segment references */
     segment_edge *edges;
     uint32_t edge_count, edge_capacity;
+    /* Where lexing and parsing reported errors, sorted, so checks that would only
+     * repeat them (a journey whose entry did not parse has no entry) stay quiet. */
+    jc_span *syntax_errors;
+    uint32_t syntax_error_count;
+    uint32_t expression_depth;
+    bool expression_too_deep; /* the expression being checked hit EXPRESSION_MAX_DEPTH */
     bool out_of_memory;
 } resolver;
 
@@ -147,6 +159,40 @@ static void insert_global(resolver *r, jc_node *decl)
     uint32_t i = name->hash & mask;
     while (r->globals[i]) i = (i + 1) & mask;
     r->globals[i] = decl;
+}
+
+static int compare_spans(const void *a, const void *b)
+{
+    const jc_span *x = a, *y = b;
+    if (x->file != y->file) return x->file < y->file ? -1 : 1;
+    return x->begin < y->begin ? -1 : x->begin > y->begin;
+}
+
+/* Records the errors reported before resolution: those of the lexer and the parser. */
+static void collect_syntax_errors(resolver *r)
+{
+    const jc_diagnostics *diagnostics = r->diagnostics;
+    if (!diagnostics->error_count) return;
+    r->syntax_errors = malloc(sizeof *r->syntax_errors * diagnostics->count);
+    if (!r->syntax_errors) return; /* then the follow-on errors are reported too */
+    for (uint32_t i = 0; i < diagnostics->count; i++)
+        if (diagnostics->items[i].severity == JC_SEVERITY_ERROR)
+            r->syntax_errors[r->syntax_error_count++] = diagnostics->items[i].span;
+    qsort(r->syntax_errors, r->syntax_error_count, sizeof *r->syntax_errors, compare_spans);
+}
+
+/* Was a syntax error reported inside span? */
+static bool has_syntax_error_in(const resolver *r, jc_span span)
+{
+    uint32_t low = 0, high = r->syntax_error_count;
+    while (low < high) { /* the first error at or after span.begin */
+        uint32_t middle = low + (high - low) / 2;
+        jc_span middle_span = r->syntax_errors[middle];
+        if (compare_spans(&middle_span, &span) < 0) low = middle + 1;
+        else high = middle;
+    }
+    return low < r->syntax_error_count && r->syntax_errors[low].file == span.file &&
+           r->syntax_errors[low].begin < span.end;
 }
 
 /* ---- suggestions ----------------------------------------------------------------- */
@@ -296,10 +342,10 @@ static void check_duration_range(resolver *r, const jc_node *duration, int64_t m
     if (!constant_seconds(duration, &seconds)) return;
     if (seconds < minimum || seconds > maximum) {
         if (minimum <= 1)
-            jc_error(r->diagnostics, duration->span, "%s out of range: it must be more than 0s and at most %lldd",
+            jc_error(r->diagnostics, duration->span, "%s is out of range: it must be more than 0s and at most %lldd",
                      what, (long long)(maximum / 86400));
         else
-            jc_error(r->diagnostics, duration->span, "%s out of range: it must be from %llds to %lldd", what,
+            jc_error(r->diagnostics, duration->span, "%s is out of range: it must be from %llds to %lldd", what,
                      (long long)minimum, (long long)(maximum / 86400));
     }
 }
@@ -360,6 +406,30 @@ static void declare_local(resolver *r, jc_name *name, jc_span span, jc_node *dec
     r->scope[r->scope_count++] = (scope_entry){ name, span, decl, type, unavailable };
 }
 
+/* Leaves the scopes opened since mark, remembering what they held. */
+static void end_scope(resolver *r, uint32_t mark)
+{
+    for (uint32_t i = mark; i < r->scope_count; i++)
+        if (grow(r, (void **)&r->ended, &r->ended_capacity, r->ended_count, sizeof *r->ended))
+            r->ended[r->ended_count++] = r->scope[i];
+    r->scope_count = mark;
+}
+
+/* For a name that is not in scope: if a block that has ended defined it, says so and
+ * returns true. */
+static bool report_out_of_scope(resolver *r, const jc_name *name, jc_span use)
+{
+    for (uint32_t i = r->ended_count; i-- > 0;) {
+        if (r->ended[i].name != name) continue;
+        bool is_local = r->ended[i].decl->kind == JC_NODE_LET;
+        jc_error(r->diagnostics, use, "'%s' is not in scope here: the block that %s it has ended", name->text,
+                 is_local ? "defines" : "binds");
+        jc_note(r->diagnostics, r->ended[i].span, "'%s' is %s here", name->text, is_local ? "defined" : "bound");
+        return true;
+    }
+    return false;
+}
+
 static bool check_expression_type(resolver *r, jc_node *expression, jc_type want,
                                   const expression_context *context, const char *what);
 static jc_type check_expression(resolver *r, jc_node *expression, const expression_context *context);
@@ -379,6 +449,7 @@ static jc_type check_name(resolver *r, jc_node *expression, const expression_con
     }
     if (context->locals) {
         scope_entry *entry = lookup_scope(r, name);
+        if (entry && entry->unavailable && !bound_event(entry->decl)) return JC_TYPE_ERROR; /* event reported */
         if (entry && entry->unavailable) {
             jc_error(r->diagnostics, ref->span, "'%s' is not bound here: the 'wait for' that binds it may time out",
                      name->text);
@@ -428,6 +499,7 @@ static jc_type check_name(resolver *r, jc_node *expression, const expression_con
         }
         }
     }
+    if (context->locals && report_out_of_scope(r, name, ref->span)) return JC_TYPE_ERROR;
     jc_error(r->diagnostics, ref->span, "undeclared name '%s'", name->text);
     suggestion s = suggestion_for(name);
     if (context->event)
@@ -500,6 +572,7 @@ static jc_type check_member(resolver *r, jc_node *expression, const expression_c
             return JC_TYPE_ERROR;
         }
         if (!decl && !(context->locals && lookup_scope(r, name))) {
+            if (context->locals && report_out_of_scope(r, name, object->span)) return JC_TYPE_ERROR;
             jc_error(r->diagnostics, object->span, "undeclared name '%s'", name->text);
             suggestion s = suggestion_for(name);
             if (context->locals)
@@ -527,6 +600,13 @@ static bool is_aggregate_name(const jc_name *name)
     for (size_t i = 0; i < sizeof names / sizeof *names; i++)
         if (strcmp(name->text, names[i]) == 0) return true;
     return false;
+}
+
+static int builtin_index(const jc_name *name)
+{
+    for (int i = 0; i < BUILTIN_COUNT; i++)
+        if (strcmp(builtins[i].name, name->text) == 0) return i;
+    return -1;
 }
 
 /* Does this argument name an event (E) or an event's field (E.f)? */
@@ -599,11 +679,12 @@ static jc_type check_aggregate(resolver *r, jc_node *call, const expression_cont
         argument->as.member.meaning = JC_MEANING_FIELD;
     }
     if (call->as.call.where) {
-        expression_context inner = { event, false, false, NULL };
+        /* The segment being defined stays in view: its filter may not depend on it. */
+        expression_context inner = { event, false, false, context->segment };
         check_expression_type(r, call->as.call.where, JC_TYPE_BOOL, &inner, "an aggregate's 'where'");
     }
     if (call->as.call.window)
-        check_duration_range(r, call->as.call.window, WINDOW_MIN_SECONDS, WINDOW_MAX_SECONDS, "window");
+        check_duration_range(r, call->as.call.window, WINDOW_MIN_SECONDS, WINDOW_MAX_SECONDS, "the window of an aggregate");
     call->as.call.is_aggregate = true;
     call->as.call.builtin = -1;
     return JC_TYPE_NUMBER;
@@ -614,8 +695,9 @@ static jc_type check_call(resolver *r, jc_node *call, const expression_context *
     jc_name *name = call->as.call.callee.name;
     if (!name) return JC_TYPE_ERROR;
     call->as.call.builtin = -1;
+    /* min and max are also builtins of two numbers; count, sum and avg are only aggregates. */
     if (is_aggregate_name(name) &&
-        (call->as.call.is_aggregate ||
+        (call->as.call.is_aggregate || builtin_index(name) < 0 ||
          (call->as.call.arguments.count == 1 && argument_event(r, call->as.call.arguments.first))))
         return check_aggregate(r, call, context);
     if (call->as.call.is_aggregate) {
@@ -627,12 +709,12 @@ static jc_type check_call(resolver *r, jc_node *call, const expression_context *
     const char *parameters = NULL;
     jc_type result = JC_TYPE_ERROR;
     jc_node *extern_decl = NULL;
-    for (int i = 0; i < BUILTIN_COUNT; i++)
-        if (strcmp(builtins[i].name, name->text) == 0) {
-            call->as.call.builtin = i;
-            parameters = builtins[i].parameters;
-            result = type_of_letter(builtins[i].result[0]);
-        }
+    int builtin = builtin_index(name);
+    if (builtin >= 0) {
+        call->as.call.builtin = builtin;
+        parameters = builtins[builtin].parameters;
+        result = type_of_letter(builtins[builtin].result[0]);
+    }
     if (!parameters) {
         jc_node *decl = lookup_global(r, name);
         if (decl && decl->kind == JC_NODE_EXTERN) {
@@ -780,9 +862,30 @@ static jc_type check_binary(resolver *r, jc_node *expression, const expression_c
     }
 }
 
+static jc_type check_expression_kind(resolver *r, jc_node *expression, const expression_context *context);
+
 static jc_type check_expression(resolver *r, jc_node *expression, const expression_context *context)
 {
     if (!expression) return JC_TYPE_ERROR;
+    if (r->expression_depth == EXPRESSION_MAX_DEPTH) {
+        r->expression_too_deep = true; /* reported once, at the outermost expression */
+        return JC_TYPE_ERROR;
+    }
+    r->expression_depth++;
+    jc_type type = check_expression_kind(r, expression, context);
+    r->expression_depth--;
+    if (r->expression_depth == 0 && r->expression_too_deep) {
+        r->expression_too_deep = false;
+        jc_error(r->diagnostics, expression->span, "expression nested more than %d deep: split it with 'let' or a segment",
+                 EXPRESSION_MAX_DEPTH);
+        type = JC_TYPE_ERROR;
+    }
+    expression->type = type;
+    return type;
+}
+
+static jc_type check_expression_kind(resolver *r, jc_node *expression, const expression_context *context)
+{
     jc_type type = JC_TYPE_ERROR;
     switch (expression->kind) {
     case JC_NODE_NUMBER: type = JC_TYPE_NUMBER; break;
@@ -941,7 +1044,7 @@ static void check_score(resolver *r, jc_node *decl)
             if (!(percent > 0 && percent < 100))
                 jc_error(r->diagnostics, item->as.score_decay.percent_span,
                          "decay must be more than 0%% and less than 100%%");
-            check_duration_range(r, item->as.score_decay.period, 1, WINDOW_MAX_SECONDS * 10LL, "decay period");
+            check_duration_range(r, item->as.score_decay.period, 1, WINDOW_MAX_SECONDS * 10LL, "the decay period");
             continue;
         }
         jc_node *event = resolve_ref(r, &item->as.score_rule.event, JC_NODE_EVENT);
@@ -960,50 +1063,122 @@ static void check_segment(resolver *r, jc_node *decl)
     check_expression_type(r, decl->as.segment.condition, JC_TYPE_BOOL, &context, "a segment's condition");
 }
 
-/* Depth-first search for segments that depend on themselves. */
+/* Segments that depend on themselves: a depth-first search over the segment -> segment
+ * references, each segment visited once, so the time is linear in their number. A
+ * reference back to a segment on the current path closes a cycle, reported once, at the
+ * reference that leaves the first segment of the cycle. */
+enum { SEGMENT_UNVISITED, SEGMENT_ON_PATH, SEGMENT_DONE };
+
+typedef struct segment_index {
+    const jc_node *segment;
+    uint32_t number; /* in declaration order */
+} segment_index;
+
+static int compare_addresses(const void *a, const void *b)
+{
+    uintptr_t x = (uintptr_t)((const segment_index *)a)->segment;
+    uintptr_t y = (uintptr_t)((const segment_index *)b)->segment;
+    return x < y ? -1 : x > y;
+}
+
+/* The number of a segment, or count when it is not one of them. */
+static uint32_t segment_number(const segment_index *by_address, uint32_t count, const jc_node *segment)
+{
+    segment_index key = { segment, 0 };
+    const segment_index *found = bsearch(&key, by_address, count, sizeof key, compare_addresses);
+    return found ? found->number : count;
+}
+
+static int compare_edges(const void *a, const void *b)
+{
+    const segment_edge *x = a, *y = b;
+    if (x->from != y->from) return (uintptr_t)x->from < (uintptr_t)y->from ? -1 : 1;
+    return x->span.begin < y->span.begin ? -1 : x->span.begin > y->span.begin;
+}
+
+static void report_cycle(resolver *r, const uint32_t *path_edges, uint32_t length)
+{
+    const segment_edge *first = &r->edges[path_edges[0]];
+    jc_error(r->diagnostics, first->span, "segment '%s' depends on itself", first->from->as.segment.name->text);
+    if (length == 1) return; /* it names itself: the error says it all */
+    for (uint32_t i = 0; i < length; i++) {
+        const segment_edge *edge = &r->edges[path_edges[i]];
+        jc_note(r->diagnostics, edge->span, "'%s' uses '%s' here", edge->from->as.segment.name->text,
+                edge->to->as.segment.name->text);
+    }
+}
+
 static void check_segment_cycles(resolver *r, jc_list *declarations)
 {
-    for (jc_node *start = declarations->first; start; start = start->next) {
-        if (start->kind != JC_NODE_SEGMENT) continue;
-        /* Walk every path from start, bounded by the number of edges; report a path back. */
-        enum { MAX_DEPTH = 64 };
-        uint32_t stack[MAX_DEPTH], edge_index[MAX_DEPTH];
-        jc_node *at[MAX_DEPTH];
-        int depth = 0;
-        at[0] = start;
-        edge_index[0] = 0;
-        bool reported = false;
-        while (depth >= 0 && !reported) {
-            bool descended = false;
-            for (uint32_t e = edge_index[depth]; e < r->edge_count; e++) {
-                if (r->edges[e].from != at[depth]) continue;
-                edge_index[depth] = e + 1;
-                jc_node *to = r->edges[e].to;
-                if (to == start) {
-                    /* Report at the first reference of the cycle, once per segment. */
-                    stack[depth] = e;
-                    jc_error(r->diagnostics, r->edges[stack[0]].span, "segment '%s' depends on itself",
-                             start->as.segment.name->text);
-                    for (int i = 0; i <= depth; i++)
-                        jc_note(r->diagnostics, r->edges[stack[i]].span, "'%s' uses '%s' here",
-                                r->edges[stack[i]].from->as.segment.name->text,
-                                r->edges[stack[i]].to->as.segment.name->text);
-                    reported = true;
-                    break;
+    if (r->edge_count == 0) return;
+    uint32_t count = 0;
+    for (jc_node *decl = declarations->first; decl; decl = decl->next)
+        if (decl->kind == JC_NODE_SEGMENT) count++;
+    /* Edges grouped by their source segment, in source order. */
+    qsort(r->edges, r->edge_count, sizeof *r->edges, compare_edges);
+    jc_node **segments = malloc(sizeof *segments * count);
+    segment_index *by_address = malloc(sizeof *by_address * count);
+    uint32_t *first_edge = malloc(sizeof *first_edge * (count + 1));
+    unsigned char *state = calloc(count, 1);
+    uint32_t *path = malloc(sizeof *path * count);       /* segments on the current path */
+    uint32_t *next_edge = malloc(sizeof *next_edge * count);
+    uint32_t *path_edges = malloc(sizeof *path_edges * count);
+    if (!segments || !by_address || !first_edge || !state || !path || !next_edge || !path_edges) {
+        r->out_of_memory = true;
+        goto done;
+    }
+    count = 0;
+    for (jc_node *decl = declarations->first; decl; decl = decl->next)
+        if (decl->kind == JC_NODE_SEGMENT) {
+            by_address[count] = (segment_index){ decl, count };
+            segments[count++] = decl;
+        }
+    qsort(by_address, count, sizeof *by_address, compare_addresses);
+    /* first_edge[i]: the first of the edges leaving segment i (they are adjacent). */
+    for (uint32_t i = 0; i <= count; i++) first_edge[i] = r->edge_count;
+    for (uint32_t e = r->edge_count; e-- > 0;) {
+        uint32_t from = segment_number(by_address, count, r->edges[e].from);
+        if (from < count) first_edge[from] = e;
+    }
+    for (uint32_t start = 0; start < count; start++) {
+        if (state[start] != SEGMENT_UNVISITED) continue;
+        uint32_t depth = 0;
+        path[0] = start;
+        next_edge[0] = first_edge[start];
+        state[start] = SEGMENT_ON_PATH;
+        for (;;) {
+            uint32_t at = path[depth];
+            uint32_t e = next_edge[depth];
+            if (e < r->edge_count && r->edges[e].from == segments[at]) {
+                next_edge[depth] = e + 1;
+                uint32_t to = segment_number(by_address, count, r->edges[e].to);
+                if (to >= count || state[to] == SEGMENT_DONE) continue;
+                path_edges[depth] = e;
+                if (state[to] == SEGMENT_ON_PATH) {
+                    uint32_t from_depth = depth;
+                    while (path[from_depth] != to) from_depth--;
+                    report_cycle(r, path_edges + from_depth, depth - from_depth + 1);
+                    continue;
                 }
-                bool on_path = false;
-                for (int i = 0; i <= depth; i++) on_path |= at[i] == to;
-                if (on_path || depth + 1 >= MAX_DEPTH) continue;
-                stack[depth] = e;
                 depth++;
-                at[depth] = to;
-                edge_index[depth] = 0;
-                descended = true;
-                break;
+                path[depth] = to;
+                next_edge[depth] = first_edge[to];
+                state[to] = SEGMENT_ON_PATH;
+                continue;
             }
-            if (!descended && !reported) depth--;
+            state[at] = SEGMENT_DONE;
+            if (depth == 0) break;
+            depth--;
         }
     }
+done:
+    free(segments);
+    free(by_address);
+    free(first_edge);
+    free(state);
+    free(path);
+    free(next_edge);
+    free(path_edges);
 }
 
 static void check_limit(resolver *r, jc_node *decl)
@@ -1013,7 +1188,7 @@ static void check_limit(resolver *r, jc_node *decl)
     if (count != floor(count) || count < 1 || count > LIMIT_MAX_COUNT)
         jc_error(r->diagnostics, decl->as.limit.count_span, "a limit must be a whole number from 1 to %d",
                  LIMIT_MAX_COUNT);
-    check_duration_range(r, decl->as.limit.period, 1, WINDOW_MAX_SECONDS, "limit period");
+    check_duration_range(r, decl->as.limit.period, 1, WINDOW_MAX_SECONDS, "the period of a limit");
 }
 
 static void check_quiet_hours(resolver *r, jc_node *decl, jc_node **global_quiet)
@@ -1052,9 +1227,13 @@ static void check_extern(resolver *r, jc_node *decl)
                      jc_type_name(type));
         for (jc_node *earlier = decl->as.extern_function.parameters.first; earlier != parameter;
              earlier = earlier->next)
-            if (earlier->as.parameter.name == parameter->as.parameter.name)
+            if (earlier->as.parameter.name == parameter->as.parameter.name) {
                 jc_error(r->diagnostics, parameter->as.parameter.name_span, "duplicate parameter '%s'",
                          parameter->as.parameter.name->text);
+                jc_note(r->diagnostics, earlier->as.parameter.name_span, "'%s' is first declared here",
+                        parameter->as.parameter.name->text);
+                break;
+            }
     }
     jc_type result = decl->as.extern_function.result;
     if (result != JC_TYPE_NUMBER && result != JC_TYPE_STRING && result != JC_TYPE_BOOL)
@@ -1138,7 +1317,7 @@ static bool check_block(resolver *r, jc_node *block, journey_state *state)
     if (!block) return true;
     uint32_t mark = r->scope_count;
     bool falls_through = check_statements(r, &block->as.block.statements, state, false);
-    r->scope_count = mark;
+    end_scope(r, mark);
     return falls_through;
 }
 
@@ -1172,7 +1351,7 @@ static void check_clause(resolver *r, jc_node *clause, journey_state *state)
             jc_note(d, state->reentry->span, "the first 'reentry' is here");
         }
         state->reentry = clause;
-        if (clause->as.reentry.after) check_duration_range(r, clause->as.reentry.after, 1, WAIT_MAX_SECONDS, "reentry delay");
+        if (clause->as.reentry.after) check_duration_range(r, clause->as.reentry.after, 1, WAIT_MAX_SECONDS, "the reentry delay");
         break;
     case JC_NODE_EXIT_ON: {
         jc_node *event = resolve_ref(r, &clause->as.exit_on.event, JC_NODE_EVENT);
@@ -1189,7 +1368,7 @@ static void check_clause(resolver *r, jc_node *clause, journey_state *state)
         }
         state->goal = clause;
         jc_node *event = resolve_ref(r, &clause->as.goal.event, JC_NODE_EVENT);
-        check_duration_range(r, clause->as.goal.within, 1, WINDOW_MAX_SECONDS, "goal window");
+        check_duration_range(r, clause->as.goal.within, 1, WINDOW_MAX_SECONDS, "the window of a goal");
         if (!event) break;
         expression_context context = { event, true, true, NULL };
         if (clause->as.goal.where)
@@ -1251,10 +1430,11 @@ static bool check_statement(resolver *r, jc_node *statement, journey_state *stat
         if (statement->as.wait_for.within) check_wait_duration(r, statement->as.wait_for.within, "the 'within' of a wait");
         if (statement->as.wait_for.otherwise) else_falls_through = check_block(r, statement->as.wait_for.otherwise, state);
         if (statement->as.wait_for.binding) {
+            /* Declared even when the event is not (uses are then quiet: the event was
+             * reported), so no use of it is reported as undeclared too. */
             bool may_time_out = statement->as.wait_for.within && else_falls_through;
-            if (statement->as.wait_for.event.decl || !may_time_out)
-                declare_local(r, statement->as.wait_for.binding, statement->as.wait_for.binding_span, statement,
-                              JC_TYPE_VOID, may_time_out ? statement : NULL);
+            declare_local(r, statement->as.wait_for.binding, statement->as.wait_for.binding_span, statement,
+                          JC_TYPE_VOID, may_time_out ? statement : NULL);
         }
         return true;
     }
@@ -1262,7 +1442,8 @@ static bool check_statement(resolver *r, jc_node *statement, journey_state *stat
         jc_node *after = NULL;
         bool any_falls_through = false;
         if (!statement->as.select.arms.count) {
-            jc_error(d, statement->span, "'select' needs at least one arm: 'on EVENT { ... }' or 'after DURATION { ... }'");
+            if (!has_syntax_error_in(r, statement->span))
+                jc_error(d, statement->span, "'select' needs at least one arm: 'on EVENT { ... }' or 'after DURATION { ... }'");
             return true;
         }
         for (jc_node *arm = statement->as.select.arms.first; arm; arm = arm->next) {
@@ -1277,11 +1458,11 @@ static bool check_statement(resolver *r, jc_node *statement, journey_state *stat
                 any_falls_through |= check_block(r, arm->as.select_after.body, state);
             } else {
                 check_event_wait(r, &arm->as.select_on.event, arm->as.select_on.where);
-                if (arm->as.select_on.binding && arm->as.select_on.event.decl)
+                if (arm->as.select_on.binding)
                     declare_local(r, arm->as.select_on.binding, arm->as.select_on.binding_span, arm, JC_TYPE_VOID, NULL);
                 any_falls_through |= check_block(r, arm->as.select_on.body, state);
             }
-            r->scope_count = mark;
+            end_scope(r, mark);
         }
         return any_falls_through;
     }
@@ -1300,20 +1481,26 @@ static bool check_statement(resolver *r, jc_node *statement, journey_state *stat
             jc_error(d, statement->as.split.name_span, "a split needs a name: it keeps each contact in the same arm");
         double total = 0;
         bool any_falls_through = false;
+        bool share_reported = false;
         for (jc_node *arm = statement->as.split.arms.first; arm; arm = arm->next) {
-            if (!(arm->as.split_arm.percent > 0 && arm->as.split_arm.percent <= 100))
+            if (!(arm->as.split_arm.percent > 0 && arm->as.split_arm.percent <= 100)) {
                 jc_error(d, arm->as.split_arm.percent_span, "a split arm's share must be more than 0%% and at most 100%%");
+                share_reported = true;
+            }
             total += arm->as.split_arm.percent;
             if (arm->as.split_arm.has_label)
                 for (jc_node *earlier = statement->as.split.arms.first; earlier != arm; earlier = earlier->next)
                     if (earlier->as.split_arm.has_label &&
                         strcmp(earlier->as.split_arm.label.bytes, arm->as.split_arm.label.bytes) == 0) {
                         jc_error(d, arm->span, "duplicate split arm label \"%s\"", arm->as.split_arm.label.bytes);
+                        jc_note(d, earlier->span, "the first arm labelled \"%s\" is here", arm->as.split_arm.label.bytes);
                         break;
                     }
             any_falls_through |= check_block(r, arm->as.split_arm.body, state);
         }
-        if (!statement->as.split.arms.count)
+        if (has_syntax_error_in(r, statement->span) || share_reported) {
+            /* an arm that did not parse, or a share already reported, would spoil the sum */
+        } else if (!statement->as.split.arms.count)
             jc_error(d, statement->span, "a split needs at least one arm, as in '50%% { ... }'");
         else if (fabs(total - 100) > 1e-9)
             jc_error(d, statement->as.split.name_span, "the shares of split \"%s\" add up to %g%%, not 100%%",
@@ -1340,13 +1527,13 @@ static bool check_statement(resolver *r, jc_node *statement, journey_state *stat
                 jc_error(d, target->span, "cannot set '%s': it is %s %s; 'set' changes attributes and locals",
                          target->name->text, article(found), found);
                 note_declared_here(r, decl);
-            } else {
+            } else if (!report_out_of_scope(r, target->name, target->span)) {
                 resolve_ref(r, target, JC_NODE_ATTRIBUTE);
             }
         }
         if (want != JC_TYPE_ERROR && value != JC_TYPE_ERROR && want != value)
-            jc_error(d, statement->as.set.value->span, "cannot set %s '%s' to %s %s", jc_type_name(want),
-                     target->name->text, article(jc_type_name(value)), jc_type_name(value));
+            jc_error(d, statement->as.set.value->span, "'%s' is %s %s and cannot be set to %s %s", target->name->text,
+                     article(jc_type_name(want)), jc_type_name(want), article(jc_type_name(value)), jc_type_name(value));
         return true;
     }
     case JC_NODE_LET: {
@@ -1450,10 +1637,11 @@ static void check_journey(resolver *r, jc_node *journey)
 {
     r->journey = journey;
     r->scope_count = 0;
+    r->ended_count = 0;
     r->step_count = 0;
     journey_state state = { 0 };
     check_statements(r, &journey->as.journey.items, &state, true);
-    if (state.entry_count == 0)
+    if (state.entry_count == 0 && !has_syntax_error_in(r, journey->span))
         jc_error(r->diagnostics, journey->as.journey.name_span, "journey '%s' has no entry: add 'entry EVENT'",
                  journey->as.journey.name->text);
     if (state.entry_with_binding && state.entry_count > 1) {
@@ -1466,6 +1654,70 @@ static void check_journey(resolver *r, jc_node *journey)
 }
 
 /* ---- the pass -------------------------------------------------------------------- */
+
+typedef struct external_name {
+    const char *text; /* the event's external name, or its own name */
+    jc_node *event;
+    uint32_t order;   /* of declaration */
+} external_name;
+
+static int compare_external_names(const void *a, const void *b)
+{
+    const external_name *x = a, *y = b;
+    int order = strcmp(x->text, y->text);
+    if (order) return order;
+    return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* Two events may not claim the same external name: sorted by name, so the time stays
+ * n log n for the thousands of events a generated schema may declare. Each later claim
+ * is reported, in declaration order, against the first one. */
+static void check_external_names(resolver *r, jc_list *declarations)
+{
+    uint32_t count = 0;
+    for (jc_node *decl = declarations->first; decl; decl = decl->next)
+        if (decl->kind == JC_NODE_EVENT) count++;
+    external_name *names = malloc(sizeof *names * (count ? count : 1));
+    jc_node **clashes = calloc(count ? count : 1, sizeof *clashes); /* by order: the first claim */
+    if (!names || !clashes) {
+        free(names);
+        free(clashes);
+        r->out_of_memory = true;
+        return;
+    }
+    count = 0;
+    for (jc_node *decl = declarations->first; decl; decl = decl->next)
+        if (decl->kind == JC_NODE_EVENT) {
+            const char *text = decl->as.event.has_external ? decl->as.event.external.bytes : decl->as.event.name->text;
+            names[count] = (external_name){ text, decl, count };
+            count++;
+        }
+    qsort(names, count, sizeof *names, compare_external_names);
+    jc_node **events = malloc(sizeof *events * (count ? count : 1));
+    if (!events) {
+        r->out_of_memory = true;
+        count = 0;
+    }
+    for (uint32_t i = 0, first = 0; i < count; i++) {
+        if (i > 0 && strcmp(names[i].text, names[first].text) != 0) first = i;
+        events[names[i].order] = names[i].event;
+        /* A redefinition of the same event is reported as such, not here. */
+        if (i != first && names[first].event->as.event.name != names[i].event->as.event.name)
+            clashes[names[i].order] = names[first].event;
+    }
+    for (uint32_t order = 0; order < count; order++) {
+        jc_node *earlier = clashes[order];
+        if (!earlier) continue;
+        jc_node *decl = events[order];
+        jc_error(r->diagnostics, decl->as.event.name_span, "events '%s' and '%s' both read \"%s\" events",
+                 earlier->as.event.name->text, decl->as.event.name->text,
+                 decl->as.event.has_external ? decl->as.event.external.bytes : decl->as.event.name->text);
+        jc_note(r->diagnostics, earlier->as.event.name_span, "'%s' is declared here", earlier->as.event.name->text);
+    }
+    free(names);
+    free(clashes);
+    free(events);
+}
 
 static bool registers_name(const jc_node *decl)
 {
@@ -1492,6 +1744,7 @@ void jc_resolve(jc_compiler *compiler)
         compiler->out_of_memory = true;
         return;
     }
+    collect_syntax_errors(&r);
 
     /* Every global name first, so declarations may come in any order. */
     for (jc_node *decl = compiler->declarations.first; decl; decl = decl->next) {
@@ -1532,22 +1785,7 @@ void jc_resolve(jc_compiler *compiler)
     }
     check_segment_cycles(&r, &compiler->declarations);
 
-    /* Two events may not claim the same external name. */
-    for (jc_node *decl = compiler->declarations.first; decl; decl = decl->next) {
-        if (decl->kind != JC_NODE_EVENT) continue;
-        const char *external = decl->as.event.has_external ? decl->as.event.external.bytes : decl->as.event.name->text;
-        for (jc_node *earlier = compiler->declarations.first; earlier != decl; earlier = earlier->next) {
-            if (earlier->kind != JC_NODE_EVENT) continue;
-            const char *other = earlier->as.event.has_external ? earlier->as.event.external.bytes
-                                                               : earlier->as.event.name->text;
-            if (strcmp(external, other) == 0 && earlier->as.event.name != decl->as.event.name) {
-                jc_error(r.diagnostics, decl->as.event.name_span, "events '%s' and '%s' both read \"%s\" events",
-                         earlier->as.event.name->text, decl->as.event.name->text, external);
-                jc_note(r.diagnostics, earlier->as.event.name_span, "'%s' is declared here", earlier->as.event.name->text);
-                break;
-            }
-        }
-    }
+    check_external_names(&r, &compiler->declarations);
 
     /* The contact's time zone comes from an attribute named timezone. */
     jc_name *timezone = jc_intern(&compiler->names, "timezone", 8);
@@ -1558,7 +1796,9 @@ void jc_resolve(jc_compiler *compiler)
 
     if (r.out_of_memory) compiler->out_of_memory = true;
     free(r.globals);
+    free(r.syntax_errors);
     free(r.scope);
+    free(r.ended);
     free(r.steps);
     free(r.edges);
 }

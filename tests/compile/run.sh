@@ -36,7 +36,7 @@ done
 
 for file in tests/compile/err/*.journey; do
     [ -e "$file" ] || continue
-    expected=$(grep -o '// expect: .*' "$file" | sed 's|^// expect: ||' | LC_ALL=C sort)
+    expected=$(grep -ao '// expect: .*' "$file" | sed 's|^// expect: ||' | LC_ALL=C sort)
     if [ -z "$expected" ]; then
         fail "$file has no '// expect:' line"
         continue
@@ -46,7 +46,7 @@ for file in tests/compile/err/*.journey; do
     # Keep the diagnostic lines, drop the excerpts; shorten this file's path and the
     # standard library's.
     actual=$(printf '%s\n' "$output" |
-        grep -E '^[^ ].*:[0-9]+:[0-9]+: (error|warning|note): ' |
+        grep -aE '^[^ ].*:[0-9]+:[0-9]+: (error|warning|note): ' |
         sed -e "s|^$file:||" -e 's|^[^ :]*stdlib/std/|std/|' | LC_ALL=C sort)
     want_status=0
     grep -q '^[^:]*:*[0-9]*:*[0-9]*: error: \|^[0-9]*:[0-9]*: error: ' <<<"$expected" && want_status=1
