@@ -202,7 +202,10 @@ static bool find_import(const jc_compiler *compiler, const char *importer, const
         if (try_directory(out, size, p, length, module)) return true;
         p += length + (end ? 1 : 0);
     }
-    if (try_directory(out, size, importer, slash ? (size_t)(slash - importer) : 0, module)) return true;
+    /* The importing file's own directory ("." when it was named without one). */
+    if (slash ? try_directory(out, size, importer, (size_t)(slash - importer), module)
+              : try_directory(out, size, ".", 1, module))
+        return true;
     if (options->executable_path) {
         const char *exe_slash = strrchr(options->executable_path, '/');
         if (exe_slash) {

@@ -984,8 +984,9 @@ static bool is_literal_of(const jc_node *expression, jc_type type)
     case JC_NODE_STRING: return type == JC_TYPE_STRING;
     case JC_NODE_BOOLEAN: return type == JC_TYPE_BOOL;
     case JC_NODE_DURATION: return type == JC_TYPE_DURATION;
-    case JC_NODE_UNARY:
-        return expression->as.unary.op == JC_OP_NEGATE && is_literal_of(expression->as.unary.operand, type);
+    case JC_NODE_UNARY: /* only numbers and durations have a sign */
+        return expression->as.unary.op == JC_OP_NEGATE && (type == JC_TYPE_NUMBER || type == JC_TYPE_DURATION) &&
+               is_literal_of(expression->as.unary.operand, type);
     default: return false;
     }
 }
@@ -1202,8 +1203,21 @@ static void check_quiet_hours(resolver *r, jc_node *decl, jc_node **global_quiet
         }
         *global_quiet = decl;
     }
-    for (jc_node *channel = decl->as.quiet_hours.channels.first; channel; channel = channel->next)
-        resolve_ref(r, &channel->as.name.ref, JC_NODE_CHANNEL);
+    for (jc_node *channel = decl->as.quiet_hours.channels.first; channel; channel = channel->next) {
+        jc_node *resolved = resolve_ref(r, &channel->as.name.ref, JC_NODE_CHANNEL);
+        if (!resolved) continue;
+        /* One window per channel: a second would leave it unclear which applies. */
+        for (jc_node *other = r->compiler->declarations.first; other && other != decl; other = other->next) {
+            if (other->kind != JC_NODE_QUIET_HOURS) continue;
+            for (jc_node *earlier = other->as.quiet_hours.channels.first; earlier; earlier = earlier->next)
+                if (earlier->as.name.ref.decl == resolved) {
+                    jc_error(r->diagnostics, channel->span, "quiet hours for channel '%s' are declared twice",
+                             channel->as.name.ref.name->text);
+                    jc_note(r->diagnostics, earlier->span, "the first declaration for '%s' is here",
+                            channel->as.name.ref.name->text);
+                }
+        }
+    }
 }
 
 static void check_message(resolver *r, jc_node *decl)
@@ -1217,6 +1231,11 @@ static void check_message(resolver *r, jc_node *decl)
 
 static void check_extern(resolver *r, jc_node *decl)
 {
+    for (int i = 0; i < BUILTIN_COUNT; i++)
+        if (strcmp(builtins[i].name, decl->as.extern_function.name->text) == 0)
+            jc_error(r->diagnostics, decl->as.extern_function.name_span,
+                     "extern function '%s' has the name of a built-in function; give it another name",
+                     decl->as.extern_function.name->text);
     if (decl->as.extern_function.library.length == 0)
         jc_error(r->diagnostics, decl->span, "extern function '%s' names no library",
                  decl->as.extern_function.name->text);

@@ -61,5 +61,17 @@ for file in tests/compile/err/*.journey; do
     fi
 done
 
+# An import beside a file named without a directory (journeyc check main.journey).
+scratch=$(mktemp -d)
+printf 'event registered "Registered"\n' >"$scratch/events.journey"
+printf 'import "events"\nchannel email\nmessage hello = email "hello"\njourney greet {\n    entry registered\n    send hello\n}\n' >"$scratch/main.journey"
+journeyc_path=$(cd "$(dirname "$journeyc")" && pwd)/$(basename "$journeyc")
+if output=$(cd "$scratch" && "$journeyc_path" check --color=never main.journey 2>&1) && [ -z "$output" ]; then
+    passed=$((passed + 1))
+else
+    fail "import beside a file named without a directory" "$output"
+fi
+rm -rf "$scratch"
+
 echo "compile: $passed passed, $failed failed"
 [ $failed -eq 0 ]
