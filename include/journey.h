@@ -64,6 +64,8 @@ enum {
     JR_TYPE_BOOL = 'b',
     JR_TYPE_TIME = 't',     /* milliseconds since the epoch */
     JR_TYPE_DURATION = 'd', /* milliseconds */
+    JR_TYPE_NULL = '0',     /* in jr_event.traits only: the trait was null, which unsets
+                               the attribute (spec/language.md 6.3); .as is zero */
 };
 
 /* What an event reader needs to know of the program: jr_program_schema. */
@@ -143,6 +145,10 @@ typedef enum jr_log_format { JR_LOG_AUTO, JR_LOG_JSONL, JR_LOG_CSV } jr_log_form
 
 typedef struct jr_event_reader jr_event_reader;
 
+/* Opens path ("-" for standard input): JSON Lines in the Segment Spec shape or CSV with
+ * a header row, gzip detected from the content (runtime/event.h and spec/events.md give
+ * the rules). NULL with error filled when it cannot be opened. The schema must outlive
+ * the reader; strings in the events it returns live until the next call. */
 jr_event_reader *jr_reader_open(const jr_schema *schema, const char *path, jr_log_format format,
                                 jr_read_error *error);
 jr_event_reader *jr_reader_open_memory(const jr_schema *schema, const void *bytes, size_t length,
@@ -152,7 +158,14 @@ uint64_t jr_reader_position(const jr_event_reader *reader);
 uint64_t jr_reader_size(const jr_event_reader *reader);
 void jr_reader_close(jr_event_reader *reader);
 
+/* Parses an ISO-8601 / RFC 3339 timestamp (date, 'T' or ' ', time with optional
+ * fraction, and 'Z' or an offset +HH:MM, +HHMM or +HH) into milliseconds since the
+ * epoch; false if text is not one. Years 0001 to 9999, every field checked; a fraction
+ * of any length is truncated to milliseconds; a leap second reads as HH:MM:59.999.
+ * A time without a zone is not a timestamp. */
 bool jr_parse_timestamp(const char *text, size_t length, int64_t *milliseconds);
+/* Writes an instant as "2026-11-22T10:00:00.000Z" (24 bytes and a NUL), clamped to the
+ * years 0001 to 9999. */
 void jr_format_timestamp(int64_t milliseconds, char out[25]);
 
 /* ---- actions out ----------------------------------------------------------------- */

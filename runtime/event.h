@@ -1,4 +1,7 @@
-/* event.h: events as the runtime reads them, and the readers of event logs.
+/* event.h: how the readers of event logs (event_reader.c) read a line. The types and
+ * functions are declared once, in the public header journey.h; this file holds the
+ * rules they follow, for whoever works on the readers.
+ *
  *
  * A reader turns one line of a log (JSON Lines in the Segment Spec shape, or CSV with a
  * header row; either may be gzip-compressed) into a jr_event, keeping only what the
@@ -8,118 +11,45 @@
  * and stay valid until the next call on that reader.
  *
  * Library code: nothing here prints or exits; failures come back as status codes
- * with a filled jr_read_error. */
+ * with a filled jr_read_error.
+ *
+ * How a line is read (runtime/event_reader.c; spec/events.md says the same for users):
+ *   - JSON Lines: one object per line. "type" is track, identify or page; with no
+ *     "type", a line with an "event" is a track call. The contact is "userId", else
+ *     "anonymousId" (then .anonymous is set); null or "" counts as missing; an integer
+ *     id (12345) is read as its decimal text, any other number is refused. The time
+ *     is "timestamp", else "originalTimestamp", else "sentAt", else "receivedAt" (the
+ *     first present and not null; if it is no ISO-8601 timestamp the line is bad: no
+ *     later one stands in). "messageId" is a string or an integer, else empty.
+ *   - "event" names a declared event by its external name, exactly (case and spaces
+ *     count). A page call is read as the event named "Page Viewed"; the page's
+ *     top-level "name" is its property "name" when "properties" gives none.
+ *   - "properties" (track and page) and "traits" (identify only; never context.traits)
+ *     keep the members the schema declares, by exact name, converted to the declared
+ *     type: number from a JSON number or from a string holding one ("12.50": Segment
+ *     data often carries numbers as strings), string from a string, bool from
+ *     true/false, time from an ISO-8601 string, duration from a number (or numeric
+ *     string) of seconds. A null property is the same as an absent one; a null trait
+ *     is kept, with the type JR_TYPE_NULL, since it unsets its attribute. Anything
+ *     else is left out and counted in .type_mismatches. A member given twice: the
+ *     last one counts.
+ *   - A line is bad (JR_READ_BAD_LINE, error->line and a message, and the next call
+ *     reads on) when it is not valid JSON (checked in full, with UTF-8: invalid UTF-8
+ *     anywhere, or an integer beyond 64 bits, makes it bad), is not an object, repeats
+ *     a top-level member the reader looks at, lacks a usable time or contact, is a
+ *     track call without "event", has an unknown "type", or is longer than 4 MiB.
+ *     Blank lines are skipped; CR LF endings and a UTF-8 byte order mark are fine.
+ *   - CSV: RFC 4180 with a header row, LF or CR LF. Columns type (empty: track),
+ *     event, userId, anonymousId, timestamp, messageId; "traits.x" is the trait x;
+ *     "properties.x" or any other name x is the property x. Empty cells are missing;
+ *     cells convert as above, and bool also takes true/false in any case and 1/0.
+ *     A record that does not parse (field count, a stray quote) is a bad line,
+ *     numbered by the line it starts on; a quoted field still open at the end of the
+ *     input is reported and reading resumes on the line after the record's first.
+ *   - Strings are length-counted, not NUL-terminated, and may hold NUL bytes (\u0000).
+ *     JR_READ_IO_ERROR is returned once, after every line read before the failure;
+ *     the calls after it return JR_READ_END. */
 #ifndef JR_EVENT_H
 #define JR_EVENT_H
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-
-/* Value types, as letters, the same as bytecode/builtins.h uses. */
-enum {
-    JR_TYPE_NUMBER = 'n',
-    JR_TYPE_STRING = 's',
-    JR_TYPE_BOOL = 'b',
-    JR_TYPE_TIME = 't',     /* milliseconds since 1970-01-01T00:00:00Z */
-    JR_TYPE_DURATION = 'd', /* milliseconds */
-};
-
-/* What a reader needs to know of the program. */
-typedef struct jr_schema_field {
-    const char *name; /* property or trait name as it appears in the data */
-    char type;        /* JR_TYPE_* */
-} jr_schema_field;
-
-typedef struct jr_schema_event {
-    const char *external_name; /* "Order Completed" */
-    const jr_schema_field *fields;
-    uint32_t field_count;
-} jr_schema_event;
-
-typedef struct jr_schema {
-    const jr_schema_event *events;
-    uint32_t event_count;
-    const jr_schema_field *attributes;
-    uint32_t attribute_count;
-} jr_schema;
-
-typedef struct jr_field_value {
-    uint32_t index; /* into the event's fields, or into the schema's attributes */
-    char type;      /* JR_TYPE_*, the declared type */
-    union {
-        double number;
-        int64_t time; /* and durations */
-        bool boolean;
-        struct {
-            const char *bytes;
-            uint32_t length;
-        } string;
-    } as;
-} jr_field_value;
-
-typedef enum jr_event_kind {
-    JR_EVENT_TRACK,    /* "type": "track" */
-    JR_EVENT_IDENTIFY, /* "type": "identify": traits update attributes */
-    JR_EVENT_PAGE,     /* "type": "page": read as the event named "Page Viewed" */
-} jr_event_kind;
-
-typedef struct jr_event {
-    jr_event_kind kind;
-    int64_t timestamp;        /* milliseconds since the epoch, UTC */
-    const char *contact_id;   /* userId, else anonymousId */
-    uint32_t contact_id_length;
-    bool anonymous;           /* the id is an anonymousId */
-    const char *message_id;   /* empty when the line has none */
-    uint32_t message_id_length;
-    int32_t event_index;      /* into jr_schema.events; -1 when the program does not declare it */
-    const jr_field_value *properties; /* declared fields present in the line, in any order */
-    uint32_t property_count;
-    const jr_field_value *traits;     /* identify: declared attributes present */
-    uint32_t trait_count;
-    uint32_t type_mismatches; /* declared fields or traits present with a value of the wrong type (left out) */
-    uint64_t line;            /* 1-based line (record) number in the file */
-} jr_event;
-
-typedef enum jr_read_status {
-    JR_READ_EVENT = 1,     /* *event is filled */
-    JR_READ_END = 0,       /* no more events */
-    JR_READ_BAD_LINE = -1, /* this line is malformed: error says why; the next call reads on */
-    JR_READ_IO_ERROR = -2, /* the file cannot be read further */
-    JR_READ_NO_MEMORY = -3,
-} jr_read_status;
-
-typedef struct jr_read_error {
-    uint64_t line;     /* 0 when not about a line */
-    char message[256]; /* "unterminated string in JSON", "no userId or anonymousId", ... */
-} jr_read_error;
-
-typedef enum jr_log_format {
-    JR_LOG_AUTO,  /* from the file name: .jsonl/.json/.ndjson, .csv, each optionally .gz */
-    JR_LOG_JSONL,
-    JR_LOG_CSV,
-} jr_log_format;
-
-typedef struct jr_event_reader jr_event_reader;
-
-/* Opens path ("-" for standard input). Compression is detected from the content.
- * Returns NULL with error filled when the file cannot be opened or read. The schema
- * must outlive the reader. */
-jr_event_reader *jr_reader_open(const jr_schema *schema, const char *path, jr_log_format format,
-                                jr_read_error *error);
-/* Reads from memory (fuzzing, tests, embedding). The bytes must outlive the reader. */
-jr_event_reader *jr_reader_open_memory(const jr_schema *schema, const void *bytes, size_t length,
-                                       jr_log_format format, jr_read_error *error);
-jr_read_status jr_reader_next(jr_event_reader *reader, jr_event *event, jr_read_error *error);
-/* Bytes consumed so far and the file's size (0 when unknown), for progress. */
-uint64_t jr_reader_position(const jr_event_reader *reader);
-uint64_t jr_reader_size(const jr_event_reader *reader);
-void jr_reader_close(jr_event_reader *reader);
-
-/* Parses an ISO-8601 / RFC 3339 timestamp (date, 'T' or ' ', time with optional
- * fraction, and 'Z' or an offset ±HH:MM, ±HHMM or ±HH) into milliseconds since the
- * epoch. Returns false if text is not one. */
-bool jr_parse_timestamp(const char *text, size_t length, int64_t *milliseconds);
-/* Writes an instant as "2026-11-22T10:00:00.000Z" (24 bytes and a NUL). */
-void jr_format_timestamp(int64_t milliseconds, char out[25]);
-
+#include "journey.h"
 #endif

@@ -1676,7 +1676,7 @@ jr_status jr_vm_post(jr_vm *vm, const jr_event *event, jr_error *error)
     for (uint32_t i = 0; i < event->trait_count; i++) {
         const jr_field_value *trait = &event->traits[i];
         if (trait->index >= JR_COUNT(p, ATTRIBUTES)) continue;
-        if (trait->type == '0') { /* JR_TYPE_NULL (runtime/event.h): a null trait unsets the attribute */
+        if (trait->type == JR_TYPE_NULL) { /* a null trait unsets the attribute */
             attributes[trait->index] = attribute_default(vm, trait->index);
             continue;
         }
