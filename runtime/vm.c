@@ -476,6 +476,13 @@ typedef struct aggregate_window {
     uint32_t counts[JR_BUCKETS];
 } aggregate_window;
 
+/* A windowed count needs no values: 12 counters that saturate at 65535 events per
+ * bucket (per contact), 32 bytes instead of 152. */
+typedef struct count_window {
+    int64_t newest;
+    uint16_t counts[JR_BUCKETS];
+} count_window;
+
 typedef struct aggregate_total {
     double value;
     uint64_t count;
@@ -483,8 +490,11 @@ typedef struct aggregate_total {
 
 static size_t aggregate_size(const jr_AGGREGATES_record *a)
 {
-    return a->window == JR_NONE ? sizeof(aggregate_total) : sizeof(aggregate_window);
+    if (a->window == JR_NONE) return sizeof(aggregate_total);
+    return a->kind == JR_AGGREGATE_COUNT ? sizeof(count_window) : sizeof(aggregate_window);
 }
+
+static int bucket_slot(int64_t bucket) { return (int)(((bucket % JR_BUCKETS) + JR_BUCKETS) % JR_BUCKETS); }
 
 /* The bucket of instant t in a window of `window` ms: floor(12 t / window), exactly
  * (spec/language.md 6.8), also when the window is not a multiple of 12 ms. */
@@ -523,8 +533,22 @@ static void aggregate_add(jr_vm *vm, uint32_t contact, uint32_t index, double am
         t->count++;
         return;
     }
-    aggregate_window *w = (aggregate_window *)at;
     int64_t bucket = window_bucket(vm->clock, vm->program->integers[a->window]);
+    if (a->kind == JR_AGGREGATE_COUNT) {
+        count_window *c = (count_window *)at;
+        bool first_use = c->newest == 0;
+        for (int i = 0; i < JR_BUCKETS && first_use; i++) first_use = c->counts[i] == 0;
+        if (first_use) c->newest = bucket;
+        if (bucket > c->newest) {
+            for (int64_t b = c->newest + 1; b <= bucket && b - c->newest <= JR_BUCKETS; b++)
+                c->counts[bucket_slot(b)] = 0;
+            c->newest = bucket;
+        }
+        if (bucket > c->newest - JR_BUCKETS && c->counts[bucket_slot(bucket)] < UINT16_MAX)
+            c->counts[bucket_slot(bucket)]++;
+        return;
+    }
+    aggregate_window *w = (aggregate_window *)at;
     if (w->newest == 0 && w->counts[0] == 0) w->newest = bucket; /* first use */
     window_rotate(w, bucket);
     int slot = (int)(((bucket % JR_BUCKETS) + JR_BUCKETS) % JR_BUCKETS);
@@ -548,6 +572,12 @@ static double aggregate_value(jr_vm *vm, uint32_t contact, uint32_t index)
         value = sum = t->value;
         count = t->count;
         any = count > 0;
+    } else if (a->kind == JR_AGGREGATE_COUNT) {
+        const count_window *c = (const count_window *)at;
+        int64_t bucket = window_bucket(vm->clock, vm->program->integers[a->window]);
+        for (int64_t b = bucket - (JR_BUCKETS - 1); b <= bucket; b++)
+            if (b <= c->newest && b > c->newest - JR_BUCKETS) sum += c->counts[bucket_slot(b)];
+        return sum;
     } else {
         const aggregate_window *w = (const aggregate_window *)at;
         int64_t bucket = window_bucket(vm->clock, vm->program->integers[a->window]);
