@@ -2,7 +2,7 @@
 #
 #   make          install missing Debian packages, then build
 #   make test     build and run every test (also under ASan and UBSan)
-#   make demo     check the acceptance example and show a diagnostic
+#   make demo     simulate the acceptance example against its sample event log
 #   make fuzz     run the front-end fuzzer for a short while (FUZZ_SECONDS)
 #   make install  PREFIX=/usr/local DESTDIR=
 #
@@ -59,10 +59,10 @@ JOURNEYC     := $(BUILD)/journeyc
 JOURNEY      := $(BUILD)/journey
 LIBJOURNEYC  := $(BUILD)/libjourneyc.a
 LIBJOURNEY   := $(BUILD)/libjourney.a
-UNIT_TESTS   := $(BUILD)/tests/test_lexer $(BUILD)/tests/test_diagnostics
+UNIT_TESTS   := $(BUILD)/tests/test_lexer $(BUILD)/tests/test_diagnostics $(BUILD)/tests/test_timezone \
+                $(BUILD)/tests/test_loader $(BUILD)/tests/test_event_reader
 
-.PHONY: all deps test test-unit test-compile test-examples test-spec test-sanitize demo fuzz \
-        install uninstall clean
+.PHONY: all deps test test-sanitize demo fuzz fuzz-loader install uninstall clean
 
 all: deps $(JOURNEYC) $(JOURNEY)
 
@@ -122,9 +122,11 @@ $(JOURNEY): $(BUILD)/cli/journey.o $(LIBJOURNEYC) $(LIBJOURNEY)
 
 # ---- tests --------------------------------------------------------------------------
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIBJOURNEYC)
+# Unit tests (cmocka) may use the compiler's library and libjourney, internals included.
+$(BUILD)/tests/%: tests/unit/%.c $(LIBJOURNEYC) $(LIBJOURNEY)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP $(ALL_LDFLAGS) -o $@ $< $(LIBJOURNEYC) -lcmocka -lm
+	$(CC) $(ALL_CPPFLAGS) -Iruntime $(ALL_CFLAGS) -MMD -MP $(ALL_LDFLAGS) -o $@ $< $(LIBJOURNEYC) $(LIBJOURNEY) \
+	    -lcmocka $(RUNTIME_LIBS)
 
 # Every suite runs, then one line sums them up: "N passed, N failed".
 test: all $(UNIT_TESTS)
@@ -134,16 +136,17 @@ test: all $(UNIT_TESTS)
 # The same suites with AddressSanitizer and UndefinedBehaviorSanitizer, in their own
 # build directory; any report fails the run.
 test-sanitize:
-	@$(MAKE) --no-print-directory BUILD=build-sanitize SANITIZE=1 all build-sanitize/tests/test_lexer \
-	    build-sanitize/tests/test_diagnostics
+	@$(MAKE) --no-print-directory BUILD=build-sanitize SANITIZE=1 all \
+	    $(patsubst $(BUILD)/%,build-sanitize/%,$(UNIT_TESTS))
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-	    tests/run.sh build-sanitize build-sanitize/tests/test_lexer build-sanitize/tests/test_diagnostics
+	    tests/run.sh build-sanitize $(patsubst $(BUILD)/%,build-sanitize/%,$(UNIT_TESTS))
 
-# The README's main job for now: check the acceptance example, then show what a
-# misspelled event name looks like.
+# The README's main job: simulate the acceptance example against its sample log and
+# show the actions it would have taken and the summary; then what a mistake looks like.
 demo: all
-	@echo '$$ journeyc check examples/onboarding.journey'
-	@$(JOURNEYC) check examples/onboarding.journey && echo '(clean)'
+	@echo '$$ journey sim examples/onboarding.journey examples/onboarding.events.jsonl --until +30d'
+	@$(JOURNEY) sim examples/onboarding.journey examples/onboarding.events.jsonl --until +30d | head -n 12
+	@echo '  ...'
 	@echo
 	@echo '$$ journeyc check tests/compile/err/undeclared-event.journey'
 	@$(JOURNEYC) check --color=always tests/compile/err/undeclared-event.journey; \
@@ -159,9 +162,24 @@ $(FUZZ_BUILD)/fuzz_compiler: tests/fuzz/fuzz_compiler.c $(COMPILER_SOURCES) comp
 	@mkdir -p $(FUZZ_BUILD)
 	clang -std=c17 -g -O1 -fsanitize=fuzzer,address,undefined -I$(FUZZ_BUILD)/gen -Icompiler \
 	    -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -o $@ tests/fuzz/fuzz_compiler.c $(COMPILER_SOURCES) \
-	    $(FUZZ_BUILD)/gen/lexer.c $(FUZZ_BUILD)/gen/parser.c -lm
+	    $(FUZZ_BUILD)/gen/lexer.c $(FUZZ_BUILD)/gen/parser.c -lz -lm
 
-fuzz: $(FUZZ_BUILD)/fuzz_compiler
+# The loader's fuzzer: "accepted => runs clean" under ASan and UBSan, the runtime built
+# with clang (json_reader.cpp with clang++). In fork mode it goes on past a timeout (a
+$(FUZZ_BUILD)/fuzz_loader: tests/fuzz/fuzz_loader.c $(RUNTIME_SOURCES) runtime/json_reader.cpp runtime/*.h bytecode/*.h | deps
+	@mkdir -p $(FUZZ_BUILD)/loader
+	clang++ -std=c++17 -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize=vptr -Iinclude \
+	    -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -c -o $(FUZZ_BUILD)/loader/json_reader.o runtime/json_reader.cpp
+	clang -std=c17 -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Iruntime \
+	    -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -o $@ tests/fuzz/fuzz_loader.c $(RUNTIME_SOURCES) \
+	    $(FUZZ_BUILD)/loader/json_reader.o $(RUNTIME_LIBS)
+
+fuzz-loader: $(FUZZ_BUILD)/fuzz_loader
+	@mkdir -p $(FUZZ_BUILD)/corpus/loader $(FUZZ_BUILD)/loader/artifacts
+	$(FUZZ_BUILD)/fuzz_loader -fork=1 -ignore_timeouts=1 -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+	    -timeout=5 -artifact_prefix=$(FUZZ_BUILD)/loader/artifacts/ $(FUZZ_BUILD)/corpus/loader tests/fuzz/corpus/loader
+
+fuzz: $(FUZZ_BUILD)/fuzz_compiler fuzz-loader
 	@mkdir -p $(FUZZ_BUILD)/corpus/compiler
 	$(FUZZ_BUILD)/fuzz_compiler -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=10 \
 	    -dict=tests/fuzz/journey.dict $(FUZZ_BUILD)/corpus/compiler tests/fuzz/corpus/compiler \
@@ -172,10 +190,11 @@ fuzz: $(FUZZ_BUILD)/fuzz_compiler
 install: all
 	$(INSTALL) -d $(DESTDIR)$(bindir) $(DESTDIR)$(stdlibdir)/std
 	$(INSTALL) -m 755 $(JOURNEYC) $(DESTDIR)$(bindir)/journeyc
+	$(INSTALL) -m 755 $(JOURNEY) $(DESTDIR)$(bindir)/journey
 	$(INSTALL) -m 644 stdlib/std/*.journey $(DESTDIR)$(stdlibdir)/std/
 
 uninstall:
-	rm -f $(DESTDIR)$(bindir)/journeyc
+	rm -f $(DESTDIR)$(bindir)/journeyc $(DESTDIR)$(bindir)/journey
 	rm -f $(patsubst stdlib/std/%,$(DESTDIR)$(stdlibdir)/std/%,$(wildcard stdlib/std/*.journey))
 	-rmdir $(DESTDIR)$(stdlibdir)/std $(DESTDIR)$(stdlibdir) $(DESTDIR)$(datadir)/journey 2>/dev/null
 

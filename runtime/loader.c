@@ -1,9 +1,12 @@
 /* loader.c: reads a .jbc file into a jr_program, checking everything before use.
  *
- * Order of checks: size, magic, version, checksum; the section directory; each
- * section's count against its length (before anything is allocated, so a hostile
+ * Order of checks: size, magic, version, checksum; the section directory (each
+ * section inside the file, after the directory, aligned, and overlapping no other);
+ * each section's count against its length (before anything is allocated, so a hostile
  * count cannot make us allocate); then every reference between tables; then the
- * code of every function (verifier.c). A file that passes runs without memory errors. */
+ * code of every function (verifier.c). A file that passes runs without memory errors.
+ * All memory comes from the caller's allocator, and the work done is bounded by the
+ * size of the file (see spend). spec/bytecode.md states every rule. */
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -66,6 +69,7 @@ typedef struct checker {
     const jr_program *program;
     char *reason;
     size_t size;
+    uint64_t budget; /* units of work left: one per record of a range looked at */
 } checker;
 
 static bool bad(checker *c, const char *format, ...)
@@ -86,6 +90,23 @@ static bool is_type(uint32_t letter, bool allow_duration)
     do {                      \
         if (!(condition)) return bad(c, __VA_ARGS__); \
     } while (0)
+
+/* Ranges of records may overlap, so looking at every record of every range could take
+ * time quadratic in the file's size: each record looked at costs a unit of a budget of
+ * 2^20 + 256 per word of the file's tables, pools and code. */
+static bool spend(checker *c, uint64_t units)
+{
+    if (c->budget < units) return bad(c, "the program is too costly to check for its size");
+    c->budget -= units;
+    return true;
+}
+
+static uint64_t work_budget(const jr_program *p)
+{
+    uint64_t words = (uint64_t)p->code_count + p->string_count + 2 * (uint64_t)p->number_count + 2 * (uint64_t)p->integer_count;
+    for (int id = 1; id < JR_SECTION_LIMIT; id++) words += p->tables[id].count;
+    return ((uint64_t)1 << 20) + 256 * words;
+}
 
 static bool string_ok(const jr_program *p, uint32_t index) { return index < p->string_count; }
 static bool optional_string_ok(const jr_program *p, uint32_t index) { return index == JR_NONE || index < p->string_count; }
@@ -119,6 +140,7 @@ static bool copies_ok(checker *c, uint32_t first, uint32_t count, uint32_t event
 {
     const jr_program *p = c->program;
     CHECK(range_ok(first, count, JR_COUNT(p, COPIES)), "%s: copies out of range", what);
+    if (!spend(c, count)) return false;
     const jr_EVENTS_record *e = &JR_TABLE(p, EVENTS)[event];
     for (uint32_t i = 0; i < count; i++) {
         const jr_COPIES_record *copy = &JR_TABLE(p, COPIES)[first + i];
@@ -200,6 +222,7 @@ static bool check_tables(checker *c)
         CHECK(string_ok(p, m->name) && m->channel < channels && string_ok(p, m->template_name) && m->transactional <= 1,
               "message %u: bad name, channel or template", i);
         CHECK(range_ok(m->first_field, m->field_count, JR_COUNT(p, MESSAGE_FIELDS)), "message %u: fields out of range", i);
+        if (!spend(c, m->field_count)) return false;
         for (uint32_t f = 0; f < m->field_count; f++) {
             const jr_MESSAGE_FIELDS_record *field = &JR_TABLE(p, MESSAGE_FIELDS)[m->first_field + f];
             CHECK(string_ok(p, field->key) && field->function != JR_NONE, "message %u: bad field", i);
@@ -228,6 +251,7 @@ static bool check_tables(checker *c)
                   (x->result == 'n' || x->result == 's' || x->result == 'b'),
               "extern %u: bad library, name or signature", i);
         const jr_text *parameters = &p->strings[x->parameters];
+        if (!spend(c, parameters->length)) return false;
         for (uint32_t k = 0; k < parameters->length; k++)
             CHECK(parameters->bytes[k] == 'n' || parameters->bytes[k] == 's' || parameters->bytes[k] == 'b',
                   "extern %u: bad parameter type", i);
@@ -239,6 +263,7 @@ static bool check_tables(checker *c)
         CHECK(string_ok(p, s->name) && s->arm_count >= 1 && range_ok(s->first_arm, s->arm_count, JR_COUNT(p, SPLIT_ARMS)),
               "split %u: bad name or arms", i);
         uint32_t total = 0;
+        if (!spend(c, s->arm_count)) return false;
         for (uint32_t a = 0; a < s->arm_count; a++) {
             const jr_SPLIT_ARMS_record *arm = &JR_TABLE(p, SPLIT_ARMS)[s->first_arm + a];
             CHECK(arm->basis_points <= 10000 && optional_string_ok(p, arm->label), "split %u: bad arm", i);
@@ -289,6 +314,7 @@ static bool check_tables(checker *c)
             CHECK(j->goal_where == JR_NONE && j->goal_value == JR_NONE && j->goal_within == JR_NONE,
                   "journey %u: goal parts without a goal", i);
         }
+        if (!spend(c, (uint64_t)j->entry_count + j->exit_count)) return false;
         for (uint32_t e = 0; e < j->entry_count; e++) {
             const jr_ENTRIES_record *entry = &JR_TABLE(p, ENTRIES)[j->first_entry + e];
             if (entry->kind == JR_ENTRY_SEGMENT) {
@@ -331,6 +357,8 @@ jr_status jr_program_load(const void *data, size_t length, const jr_allocator *a
     uint32_t section_count = read_u32(bytes + 12);
     if (section_count >= JR_SECTION_LIMIT || 16 + (size_t)section_count * 12 > length - 4)
         return fail(error, JR_ERROR_BYTECODE, "bad section directory: %u sections", section_count);
+    /* The directory first: every entry names a known section once, lies inside the file
+     * after the directory, is aligned, and shares no byte with another. */
     for (uint32_t i = 0; i < section_count; i++) {
         const uint8_t *entry = bytes + 16 + (size_t)i * 12;
         uint32_t id = read_u32(entry), offset = read_u32(entry + 4), section_length = read_u32(entry + 8);
@@ -339,11 +367,23 @@ jr_status jr_program_load(const void *data, size_t length, const jr_allocator *a
         if (offset % 4 || section_length < 4 || offset < 16 + section_count * 12 || offset > length - 4 ||
             section_length > length - 4 - offset)
             return fail(error, JR_ERROR_BYTECODE, "section %s lies outside the file", section_names[id]);
+        for (uint32_t k = 0; k < i; k++) {
+            const uint8_t *other = bytes + 16 + (size_t)k * 12;
+            uint32_t other_offset = read_u32(other + 4), other_length = read_u32(other + 8);
+            if (offset < other_offset + other_length && other_offset < offset + section_length)
+                return fail(error, JR_ERROR_BYTECODE, "section %s overlaps section %s", section_names[id],
+                            section_names[read_u32(other)]);
+        }
         raw_section *s = &sections[id];
         s->present = true;
         s->count = read_u32(bytes + offset);
         s->data = bytes + offset + 4;
         s->length = section_length - 4;
+    }
+    /* Then each section's count against its length, in the order of the ids. */
+    for (uint32_t id = 1; id < JR_SECTION_LIMIT; id++) {
+        raw_section *s = &sections[id];
+        if (!s->present) continue;
         if (s->count > JR_MAX_TABLE_RECORDS)
             return fail(error, JR_ERROR_BYTECODE, "section %s: %u records is more than %u", section_names[id], s->count,
                         JR_MAX_TABLE_RECORDS);
@@ -429,9 +469,11 @@ jr_status jr_program_load(const void *data, size_t length, const jr_allocator *a
 #undef TAKE
 
     char reason[200];
-    checker c = { program, reason, sizeof reason };
+    checker c = { program, reason, sizeof reason, work_budget(program) };
     if (!check_tables(&c) || !jr_verify_functions(program, reason, sizeof reason)) {
         alloc.realloc(alloc.user, block, 0);
+        /* The verifier's one failure that is not the file's fault. */
+        if (strncmp(reason, "out of memory", 13) == 0) return fail(error, JR_ERROR_MEMORY, "%s", reason);
         return fail(error, JR_ERROR_BYTECODE, "bytecode rejected: %s", reason);
     }
 
@@ -469,38 +511,37 @@ jr_status jr_program_load(const void *data, size_t length, const jr_allocator *a
 jr_status jr_program_load_file(const char *path, const jr_allocator *allocator, jr_program **program, jr_error *error)
 {
     if (!path || !program) return fail(error, JR_ERROR_ARGUMENT, "no path given");
+    *program = NULL;
+    jr_allocator alloc = allocator && allocator->realloc ? *allocator : (jr_allocator){ default_realloc, NULL };
     FILE *file = fopen(path, "rb");
     if (!file) return fail(error, JR_ERROR_IO, "cannot read '%s': %s", path, strerror(errno));
     size_t capacity = 0, length = 0;
     uint8_t *bytes = NULL;
+    jr_status status = JR_OK;
     for (;;) {
         if (length == capacity) {
-            if (capacity >= JR_MAX_FILE_BYTES) {
-                free(bytes);
-                fclose(file);
-                return fail(error, JR_ERROR_BYTECODE, "'%s' is larger than bytecode can be", path);
+            if (capacity > JR_MAX_FILE_BYTES) { /* read one byte more than the largest file */
+                status = fail(error, JR_ERROR_BYTECODE, "'%s' is larger than bytecode can be", path);
+                break;
             }
-            capacity = capacity ? capacity * 2 : 65536;
-            uint8_t *grown = realloc(bytes, capacity);
+            size_t grown_capacity = capacity ? capacity * 2 : 65536;
+            if (grown_capacity > (size_t)JR_MAX_FILE_BYTES + 1) grown_capacity = (size_t)JR_MAX_FILE_BYTES + 1;
+            uint8_t *grown = alloc.realloc(alloc.user, bytes, grown_capacity);
             if (!grown) {
-                free(bytes);
-                fclose(file);
-                return fail(error, JR_ERROR_MEMORY, "out of memory reading '%s'", path);
+                status = fail(error, JR_ERROR_MEMORY, "out of memory reading '%s'", path);
+                break;
             }
             bytes = grown;
+            capacity = grown_capacity;
         }
         size_t got = fread(bytes + length, 1, capacity - length, file);
         length += got;
         if (got == 0) break;
     }
-    bool failed = ferror(file);
+    if (status == JR_OK && ferror(file)) status = fail(error, JR_ERROR_IO, "cannot read '%s'", path);
     fclose(file);
-    if (failed) {
-        free(bytes);
-        return fail(error, JR_ERROR_IO, "cannot read '%s'", path);
-    }
-    jr_status status = jr_program_load(bytes, length, allocator, program, error);
-    free(bytes);
+    if (status == JR_OK) status = jr_program_load(bytes, length, &alloc, program, error);
+    if (bytes) alloc.realloc(alloc.user, bytes, 0);
     return status;
 }
 

@@ -10,7 +10,13 @@
  * journey-only instructions stay in journeys, and that no path runs off the end.
  * The interpreter relies on all of it and checks none of it again. (Frame slots also
  * start out missing at run time, so a slot read too early is a run-time error, never
- * a memory error.) */
+ * a memory error.)
+ *
+ * Its memory comes from the program's allocator, and its work is bounded: every step
+ * and every arm or binding copy it looks at costs one unit of a budget proportional to
+ * the size of the program (work_budget), so a hostile file cannot make it run
+ * for hours by pointing many instructions at one huge table range. spec/bytecode.md
+ * states every rule. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +59,7 @@ typedef struct state {
     bool visited;
     bool queued;
     bool payload_open;
+    uint32_t after_wait; /* 1 + the timed wait this state comes straight from, else 0 */
     uint64_t written[JR_MAX_SLOTS / 64];
     char *types; /* max_stack entries */
 } state;
@@ -69,6 +76,7 @@ typedef struct verifier {
     uint32_t worklist_count;
     char *reason;
     size_t size;
+    uint64_t *budget; /* units of work left */
 } verifier;
 
 static bool reject(verifier *v, uint32_t pc, const char *format, const char *detail)
@@ -85,6 +93,14 @@ static bool reject(verifier *v, uint32_t pc, const char *format, const char *det
     return false;
 }
 
+/* Takes units of work from the budget; false (with a reason) when it runs out. */
+static bool spend(verifier *v, uint32_t pc, uint64_t units)
+{
+    if (*v->budget < units) return reject(v, pc, "the program is too costly to verify for its size%s", "");
+    *v->budget -= units;
+    return true;
+}
+
 static bool is_value_type(char letter)
 {
     return letter == 'n' || letter == 's' || letter == 'b' || letter == 't' || letter == 'd';
@@ -99,6 +115,7 @@ static bool flow(verifier *v, uint32_t pc, uint32_t target, const state *from)
         to->visited = true;
         to->depth = from->depth;
         to->payload_open = from->payload_open;
+        to->after_wait = from->after_wait;
         memcpy(to->written, from->written, sizeof to->written);
         memcpy(to->types, from->types, from->depth);
         to->queued = true;
@@ -109,6 +126,10 @@ static bool flow(verifier *v, uint32_t pc, uint32_t target, const state *from)
         return reject(v, pc, "paths meet with different stacks%s", "");
     if (to->payload_open != from->payload_open) return reject(v, pc, "paths meet with and without a payload%s", "");
     bool changed = false;
+    if (to->after_wait != from->after_wait && to->after_wait) { /* reached some other way too */
+        to->after_wait = 0;
+        changed = true;
+    }
     for (size_t i = 0; i < JR_MAX_SLOTS / 64; i++) {
         uint64_t merged = to->written[i] & from->written[i];
         if (merged != to->written[i]) {
@@ -116,7 +137,7 @@ static bool flow(verifier *v, uint32_t pc, uint32_t target, const state *from)
             changed = true;
         }
     }
-    if (changed && !to->queued) { /* fewer slots certainly written: look again */
+    if (changed && !to->queued) { /* less is certain now: look again */
         to->queued = true;
         v->worklist[v->worklist_count++] = target;
     }
@@ -167,6 +188,7 @@ static bool copies_ok(verifier *v, uint32_t pc, uint32_t first, uint32_t count, 
 {
     const jr_program *p = v->program;
     if (first > JR_COUNT(p, COPIES) || count > JR_COUNT(p, COPIES) - first) return reject(v, pc, "copies out of range%s", "");
+    if (!spend(v, pc, count)) return false;
     const jr_EVENTS_record *e = &JR_TABLE(p, EVENTS)[event];
     for (uint32_t i = 0; i < count; i++) {
         const jr_COPIES_record *copy = &JR_TABLE(p, COPIES)[first + i];
@@ -214,6 +236,9 @@ static bool step(verifier *v, uint32_t pc)
     state s = v->states[pc];
     memcpy(stack_types, s.types, s.depth);
     s.types = stack_types;
+    uint32_t after_wait = s.after_wait; /* only JUMP_IF_TRUE_KEEP looks at it */
+    s.after_wait = 0;
+    if (!spend(v, pc, 1)) return false;
 
     switch (op) {
     case JR_OP_PUSH_NUMBER:
@@ -314,15 +339,11 @@ static bool step(verifier *v, uint32_t pc)
         memcpy(taken_types, s.types, s.depth);
         taken.types = taken_types;
         taken.types[taken.depth++] = 'b';
-        /* After a timed wait, the arm where the event came has the wait's bindings. */
-        if (op == JR_OP_JUMP_IF_TRUE_KEEP && pc > 0) {
-            uint32_t previous = p->code[v->function->first_word + pc - 1];
-            if (jr_decode_op(previous) == JR_OP_WAIT_FOR && jr_decode_u(previous) < JR_COUNT(p, WAITS)) {
-                const jr_WAITS_record *w = &JR_TABLE(p, WAITS)[jr_decode_u(previous)];
-                if (w->has_timeout && w->event < JR_COUNT(p, EVENTS) && v->journey &&
-                    !copies_ok(v, pc, w->first_copy, w->copy_count, w->event, &taken))
-                    return false;
-            }
+        /* Straight after a timed wait (and reached no other way), the branch taken when
+         * the event came has the wait's bindings written. */
+        if (op == JR_OP_JUMP_IF_TRUE_KEEP && after_wait) {
+            const jr_WAITS_record *w = &JR_TABLE(p, WAITS)[after_wait - 1];
+            if (!copies_ok(v, pc, w->first_copy, w->copy_count, w->event, &taken)) return false;
         }
         return flow(v, pc, u, &taken) && flow(v, pc, pc + 1, &s);
     }
@@ -378,6 +399,7 @@ static bool step(verifier *v, uint32_t pc)
         if (w->has_timeout && !pop(v, pc, &s, 'd')) return false;
         if (!suspend_ok(v, pc, &s)) return false;
         if (!copies_ok(v, pc, w->first_copy, w->copy_count, w->event, w->has_timeout ? NULL : &s)) return false;
+        if (w->has_timeout) s.after_wait = u + 1;
         return push(v, pc, &s, 'b') && flow(v, pc, pc + 1, &s);
     }
     case JR_OP_SELECT: {
@@ -389,6 +411,7 @@ static bool step(verifier *v, uint32_t pc)
             return reject(v, pc, "bad select record%s", "");
         if (select->has_after && !pop(v, pc, &s, 'd')) return false;
         if (!suspend_ok(v, pc, &s)) return false;
+        if (!spend(v, pc, select->arm_count)) return false;
         for (uint32_t i = 0; i < select->arm_count; i++) {
             const jr_SELECT_ARMS_record *arm = &JR_TABLE(p, SELECT_ARMS)[select->first_arm + i];
             if (arm->event >= JR_COUNT(p, EVENTS)) return reject(v, pc, "select arm event out of range%s", "");
@@ -403,6 +426,7 @@ static bool step(verifier *v, uint32_t pc)
     case JR_OP_SPLIT: {
         if (u >= JR_COUNT(p, SPLITS)) return reject(v, pc, "split out of range%s", "");
         const jr_SPLITS_record *split = &JR_TABLE(p, SPLITS)[u];
+        if (!spend(v, pc, split->arm_count)) return false;
         for (uint32_t i = 0; i < split->arm_count; i++)
             if (!flow(v, pc, JR_TABLE(p, SPLIT_ARMS)[split->first_arm + i].target, &s)) return false;
         return true;
@@ -416,6 +440,16 @@ static bool step(verifier *v, uint32_t pc)
     }
 }
 
+static void *allocate(const jr_program *p, size_t size)
+{
+    return p->allocator.realloc(p->allocator.user, NULL, size ? size : 1);
+}
+
+static void release(const jr_program *p, void *memory)
+{
+    if (memory) p->allocator.realloc(p->allocator.user, memory, 0);
+}
+
 static bool verify_function(verifier *v)
 {
     const jr_FUNCTIONS_record *f = v->function;
@@ -423,12 +457,14 @@ static bool verify_function(verifier *v)
     v->journey = f->journey != JR_NONE ? &JR_TABLE(p, JOURNEYS)[f->journey] : NULL;
     v->journey_index = f->journey;
     uint32_t words = f->word_count;
-    v->states = calloc(words, sizeof *v->states);
-    v->type_storage = calloc((size_t)words * (f->max_stack ? f->max_stack : 1), 1);
-    v->worklist = malloc(sizeof *v->worklist * ((size_t)words + 1)); /* each pc queued at most once at a time */
+    size_t depth = f->max_stack ? f->max_stack : 1;
+    v->states = allocate(p, sizeof *v->states * words);
+    v->type_storage = allocate(p, (size_t)words * depth);
+    v->worklist = allocate(p, sizeof *v->worklist * ((size_t)words + 1)); /* each pc queued at most once at a time */
     bool ok = v->states && v->type_storage && v->worklist;
     if (!ok) snprintf(v->reason, v->size, "out of memory verifying function %u", v->function_index);
-    for (uint32_t i = 0; ok && i < words; i++) v->states[i].types = v->type_storage + (size_t)i * (f->max_stack ? f->max_stack : 1);
+    if (ok) memset(v->states, 0, sizeof *v->states * words);
+    for (uint32_t i = 0; ok && i < words; i++) v->states[i].types = v->type_storage + (size_t)i * depth;
 
     if (ok) {
         /* Entry state: a journey starts with what every entry's binding copies wrote. */
@@ -437,30 +473,41 @@ static bool verify_function(verifier *v)
         start.types = start_types;
         if (f->kind == JR_FUNCTION_JOURNEY) {
             memset(start.written, 0xFF, sizeof start.written);
-            for (uint32_t e = 0; e < v->journey->entry_count; e++) {
+            for (uint32_t e = 0; ok && e < v->journey->entry_count; e++) {
                 const jr_ENTRIES_record *entry = &JR_TABLE(p, ENTRIES)[v->journey->first_entry + e];
                 state copies = { 0 };
-                for (uint32_t c = 0; c < entry->copy_count; c++)
+                ok = spend(v, 0, 1 + (uint64_t)entry->copy_count);
+                for (uint32_t c = 0; ok && c < entry->copy_count; c++)
                     mark_written(&copies, JR_TABLE(p, COPIES)[entry->first_copy + c].slot);
                 for (size_t i = 0; i < JR_MAX_SLOTS / 64; i++) start.written[i] &= copies.written[i];
             }
         }
         v->worklist_count = 0;
-        ok = flow(v, 0, 0, &start);
+        ok = ok && flow(v, 0, 0, &start);
         while (ok && v->worklist_count) {
             uint32_t pc = v->worklist[--v->worklist_count];
             v->states[pc].queued = false;
             ok = step(v, pc);
         }
     }
-    free(v->states);
-    free(v->type_storage);
-    free(v->worklist);
+    release(p, v->states);
+    release(p, v->type_storage);
+    release(p, v->worklist);
     return ok;
+}
+
+/* 2^20 units, plus 256 for every word of the program's tables, pools and code. */
+static uint64_t work_budget(const jr_program *program)
+{
+    uint64_t words = (uint64_t)program->code_count + program->string_count + 2 * (uint64_t)program->number_count +
+                     2 * (uint64_t)program->integer_count;
+    for (int id = 1; id < JR_SECTION_LIMIT; id++) words += program->tables[id].count; /* a record is a word or more */
+    return ((uint64_t)1 << 20) + 256 * words;
 }
 
 bool jr_verify_functions(const jr_program *program, char *reason, size_t size)
 {
+    uint64_t budget = work_budget(program);
     for (uint32_t i = 0; i < JR_COUNT(program, FUNCTIONS); i++) {
         verifier v = { 0 };
         v.program = program;
@@ -468,6 +515,7 @@ bool jr_verify_functions(const jr_program *program, char *reason, size_t size)
         v.function_index = i;
         v.reason = reason;
         v.size = size;
+        v.budget = &budget;
         if (!verify_function(&v)) return false;
     }
     return true;

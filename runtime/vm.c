@@ -945,13 +945,19 @@ static outcome execute(jr_vm *vm, frame *f, uint32_t pc, int resume_bool, jr_val
             f->state->generation++; /* no timer from an earlier wait may fire into this one */
             if (has_timeout) {
                 int64_t duration = (int64_t)stack[--depth], due;
-                if (duration <= 0 && !is_select) { /* an immediate timeout: no suspension (6.6) */
+                /* A timeout of zero or less is immediate, in this resumption (6.6): no
+                 * timer due now, which would let a loop spin without the clock moving. */
+                if (duration <= 0 && !is_select) {
                     f->state->wait = WAIT_NONE;
                     stack[depth++] = 0;
                     break;
                 }
-                if (duration <= 0) due = vm->clock;
-                else if (__builtin_add_overflow(vm->clock, duration, &due)) FAIL_AT("wait too long");
+                if (duration <= 0) {
+                    f->state->wait = WAIT_NONE;
+                    pc = JR_TABLE(p, SELECTS)[u].after_target;
+                    break;
+                }
+                if (__builtin_add_overflow(vm->clock, duration, &due)) FAIL_AT("wait too long");
                 schedule(vm, f->contact, f->journey, f->state, due);
             }
             return SUSPENDED;
@@ -1313,12 +1319,11 @@ typedef struct pending_track {
     uint32_t event;
 } pending_track;
 
-enum { TRACK_MAX_FIELDS = 256 };
 
 static jr_value *pending_fields(jr_vm *vm, uint32_t index)
 {
     return (jr_value *)((uint8_t *)vm->pending_tracks + sizeof(pending_track) * JR_MAX_TRACK_CHAIN) +
-           (size_t)index * TRACK_MAX_FIELDS;
+           (size_t)index * vm->max_event_fields;
 }
 
 static bool queue_track(jr_vm *vm, frame *f, uint32_t event)
@@ -1328,7 +1333,7 @@ static bool queue_track(jr_vm *vm, frame *f, uint32_t event)
     ((pending_track *)vm->pending_tracks)[vm->pending_count] = (pending_track){ f->contact, event };
     /* The payload becomes the event's fields, by name; strings are kept past this event. */
     jr_value *fields = pending_fields(vm, vm->pending_count);
-    uint32_t field_count = e->field_count < TRACK_MAX_FIELDS ? e->field_count : TRACK_MAX_FIELDS;
+    uint32_t field_count = e->field_count;
     for (uint32_t i = 0; i < field_count; i++)
         fields[i] = jr_missing((char)JR_TABLE(vm->program, FIELDS)[e->first_field + i].type);
     for (uint32_t k = 0; k < vm->payload_count; k++) {
@@ -1592,7 +1597,7 @@ static void apply_tracks(jr_vm *vm)
         pending_track *pending = &((pending_track *)vm->pending_tracks)[i];
         const jr_EVENTS_record *e = &JR_TABLE(p, EVENTS)[pending->event];
         jr_value *fields = pending_fields(vm, i);
-        for (uint32_t f = 0; f < e->field_count && f < TRACK_MAX_FIELDS; f++) vm->event_fields[f] = fields[f];
+        for (uint32_t f = 0; f < e->field_count; f++) vm->event_fields[f] = fields[f];
         apply(vm, pending->contact, pending->event);
     }
     vm->pending_count = 0;
@@ -1839,7 +1844,8 @@ jr_status jr_vm_new(const jr_program *program, const jr_config *config, jr_vm **
     vm->segment_before = vm_alloc(vm, NULL, (JR_COUNT(program, SEGMENTS) + 7) / 8 + 1);
     vm->segment_live = vm_alloc(vm, NULL, (JR_COUNT(program, SEGMENTS) + 7) / 8 + 1);
     vm->segment_order = vm_alloc(vm, NULL, sizeof(uint32_t) * (JR_COUNT(program, SEGMENTS) + 1));
-    vm->pending_tracks = vm_alloc(vm, NULL, (sizeof(pending_track) + sizeof(jr_value) * TRACK_MAX_FIELDS) * JR_MAX_TRACK_CHAIN);
+    vm->max_event_fields = max_fields;
+    vm->pending_tracks = vm_alloc(vm, NULL, (sizeof(pending_track) + sizeof(jr_value) * max_fields) * JR_MAX_TRACK_CHAIN);
     vm->journey_counters = vm_alloc(vm, NULL, sizeof *vm->journey_counters * (journeys + 1));
     vm->message_counters = vm_alloc(vm, NULL, sizeof *vm->message_counters * (messages + 1));
     if (!vm->stack || !vm->event_fields || !vm->segment_before || !vm->segment_live || !vm->segment_order ||

@@ -209,7 +209,8 @@ struct jr_vm {
     uint32_t payload_count, payload_capacity;
     char *text;              /* JSON and keys being built */
     size_t text_used, text_capacity;
-    jr_event *pending_tracks; /* synthetic events from track */
+    jr_event *pending_tracks; /* synthetic events from track, with their field values */
+    uint32_t max_event_fields; /* of the program's widest event */
     uint32_t pending_count;
 
     journey_counters *journey_counters;
