@@ -62,7 +62,7 @@ LIBJOURNEY   := $(BUILD)/libjourney.a
 UNIT_TESTS   := $(BUILD)/tests/test_lexer $(BUILD)/tests/test_diagnostics $(BUILD)/tests/test_timezone \
                 $(BUILD)/tests/test_loader $(BUILD)/tests/test_event_reader
 
-.PHONY: all deps test test-sanitize demo fuzz fuzz-loader install uninstall clean
+.PHONY: all deps test test-sanitize demo fuzz fuzz-loader fuzz-event-reader fuzz-tzif install uninstall clean
 
 all: deps $(JOURNEYC) $(JOURNEY)
 
@@ -165,7 +165,7 @@ $(FUZZ_BUILD)/fuzz_compiler: tests/fuzz/fuzz_compiler.c $(COMPILER_SOURCES) comp
 	    $(FUZZ_BUILD)/gen/lexer.c $(FUZZ_BUILD)/gen/parser.c -lz -lm
 
 # The loader's fuzzer: "accepted => runs clean" under ASan and UBSan, the runtime built
-# with clang (json_reader.cpp with clang++). In fork mode it goes on past a timeout (a
+# with clang (json_reader.cpp with clang++); a timeout is a finding (a VM that spins).
 $(FUZZ_BUILD)/fuzz_loader: tests/fuzz/fuzz_loader.c $(RUNTIME_SOURCES) runtime/json_reader.cpp runtime/*.h bytecode/*.h | deps
 	@mkdir -p $(FUZZ_BUILD)/loader
 	clang++ -std=c++17 -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize=vptr -Iinclude \
@@ -176,12 +176,43 @@ $(FUZZ_BUILD)/fuzz_loader: tests/fuzz/fuzz_loader.c $(RUNTIME_SOURCES) runtime/j
 
 fuzz-loader: $(FUZZ_BUILD)/fuzz_loader
 	@mkdir -p $(FUZZ_BUILD)/corpus/loader $(FUZZ_BUILD)/loader/artifacts
-	$(FUZZ_BUILD)/fuzz_loader -fork=1 -ignore_timeouts=1 -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+	$(FUZZ_BUILD)/fuzz_loader -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
 	    -timeout=5 -artifact_prefix=$(FUZZ_BUILD)/loader/artifacts/ $(FUZZ_BUILD)/corpus/loader tests/fuzz/corpus/loader
 
-fuzz: $(FUZZ_BUILD)/fuzz_compiler fuzz-loader
+# The event readers (JSONL, CSV, gzip), with a small line limit and input read in small
+# pieces so that the code joining lines across reads is exercised.
+FUZZ_READER_FLAGS := -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined \
+                     -Iinclude -Iruntime -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DJR_READER_FUZZING \
+                     -DJR_READER_LINE_LIMIT=512
+FUZZ_READER_C     := tests/fuzz/fuzz_event_reader.c runtime/event_reader.c runtime/timestamp.c
+$(FUZZ_BUILD)/fuzz_event_reader: $(FUZZ_READER_C) runtime/json_reader.cpp runtime/event.h runtime/json_reader.h | deps
+	@mkdir -p $(FUZZ_BUILD)/event_reader
+	for source in $(FUZZ_READER_C); do \
+	    clang -std=c17 $(FUZZ_READER_FLAGS) -c -o $(FUZZ_BUILD)/event_reader/$$(basename $$source .c).o $$source || exit 1; \
+	done
+	clang++ -std=c++17 $(FUZZ_READER_FLAGS) -c -o $(FUZZ_BUILD)/event_reader/json_reader.o runtime/json_reader.cpp
+	clang++ -fsanitize=fuzzer,address,undefined -o $@ $(FUZZ_BUILD)/event_reader/*.o -lsimdjson -lz
+
+fuzz-event-reader: $(FUZZ_BUILD)/fuzz_event_reader
+	@mkdir -p $(FUZZ_BUILD)/corpus/event_reader
+	UBSAN_OPTIONS=halt_on_error=1 $(FUZZ_BUILD)/fuzz_event_reader -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
+	    -timeout=10 -dict=tests/fuzz/event_reader.dict $(FUZZ_BUILD)/corpus/event_reader tests/fuzz/corpus/event_reader
+
+# Time zones: TZif files, seeded with real ones (read only; new inputs go to the first directory).
+$(FUZZ_BUILD)/fuzz_tzif: tests/fuzz/fuzz_tzif.c runtime/timezone.c runtime/timezone.h | deps
+	@mkdir -p $(FUZZ_BUILD)
+	clang -std=c17 -g -O1 -fsanitize=fuzzer,address,undefined -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+	    -o $@ tests/fuzz/fuzz_tzif.c runtime/timezone.c
+
+fuzz-tzif: $(FUZZ_BUILD)/fuzz_tzif
+	@mkdir -p $(FUZZ_BUILD)/corpus/tzif
+	UBSAN_OPTIONS=halt_on_error=1 $(FUZZ_BUILD)/fuzz_tzif -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -timeout=10 \
+	    -dict=tests/fuzz/tzif.dict $(FUZZ_BUILD)/corpus/tzif /usr/share/zoneinfo/America /usr/share/zoneinfo/Europe
+
+# Each fuzzer for FUZZ_SECONDS (default 60): the compiler, the loader, the readers, TZif.
+fuzz: $(FUZZ_BUILD)/fuzz_compiler fuzz-loader fuzz-event-reader fuzz-tzif
 	@mkdir -p $(FUZZ_BUILD)/corpus/compiler
-	$(FUZZ_BUILD)/fuzz_compiler -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=10 \
+	UBSAN_OPTIONS=halt_on_error=1 $(FUZZ_BUILD)/fuzz_compiler -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=10 \
 	    -dict=tests/fuzz/journey.dict $(FUZZ_BUILD)/corpus/compiler tests/fuzz/corpus/compiler \
 	    tests/compile/ok tests/compile/err examples stdlib/std
 
