@@ -144,9 +144,12 @@ test-sanitize:
 # The README's main job: simulate the acceptance example against its sample log and
 # show the actions it would have taken and the summary; then what a mistake looks like.
 demo: all
-	@echo '$$ journey sim examples/onboarding.journey examples/onboarding.events.jsonl --until +30d'
-	@$(JOURNEY) sim examples/onboarding.journey examples/onboarding.events.jsonl --until +30d | head -n 12
-	@echo '  ...'
+	@echo '$$ journey sim examples/onboarding.journey examples/onboarding.events.jsonl --until +14d -o $(BUILD)/demo.actions.jsonl'
+	@$(JOURNEY) sim examples/onboarding.journey examples/onboarding.events.jsonl --until +14d \
+	    -o $(BUILD)/demo.actions.jsonl
+	@echo
+	@echo '$$ head -n 6 $(BUILD)/demo.actions.jsonl    # one action per line, with idempotency keys'
+	@head -n 6 $(BUILD)/demo.actions.jsonl
 	@echo
 	@echo '$$ journeyc check tests/compile/err/undeclared-event.journey'
 	@$(JOURNEYC) check --color=always tests/compile/err/undeclared-event.journey; \
