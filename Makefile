@@ -47,7 +47,7 @@ COMPILER_OBJECTS := $(COMPILER_SOURCES:compiler/%.c=$(BUILD)/compiler/%.o) \
                     $(BUILD)/compiler/lexer.o $(BUILD)/compiler/parser.o
 GENERATED        := $(BUILD)/gen/lexer.c $(BUILD)/gen/parser.c $(BUILD)/gen/parser.h
 
-RUNTIME_SOURCES  := runtime/loader.c runtime/verifier.c runtime/vm.c runtime/strings.c runtime/timers.c \
+RUNTIME_SOURCES  := runtime/support.c runtime/loader.c runtime/verifier.c runtime/vm.c runtime/strings.c runtime/timers.c \
                     runtime/builtins.c runtime/timezone.c runtime/timestamp.c runtime/event_reader.c
 RUNTIME_OBJECTS  := $(RUNTIME_SOURCES:runtime/%.c=$(BUILD)/runtime/%.o) $(BUILD)/runtime/json_reader.o
 RUNTIME_LIBS     := -lsimdjson -lz -lm -lstdc++

@@ -117,6 +117,93 @@ typedef enum jr_builtin {
     JR_BUILTIN_COUNT
 } jr_builtin;
 
+/* Names and shapes from the X-macro tables, for the disassembler, the loader and the
+ * verifier (functions, so that a file using some of them does not warn of the rest). */
+static inline const char *jr_opcode_name(uint32_t op)
+{
+    static const char *const names[] = {
+#define JR_OPCODE(name, operands, pops, pushes, description) #name,
+#include "opcodes.h"
+#undef JR_OPCODE
+    };
+    return op < JR_OPCODE_COUNT ? names[op] : "?";
+}
+static inline const char *jr_opcode_operands(uint32_t op)
+{
+    static const char *const operands[] = {
+#define JR_OPCODE(name, operands, pops, pushes, description) operands,
+#include "opcodes.h"
+#undef JR_OPCODE
+    };
+    return op < JR_OPCODE_COUNT ? operands[op] : "";
+}
+static inline const char *jr_opcode_pops(uint32_t op)
+{
+    static const char *const pops[] = {
+#define JR_OPCODE(name, operands, pops, pushes, description) pops,
+#include "opcodes.h"
+#undef JR_OPCODE
+    };
+    return op < JR_OPCODE_COUNT ? pops[op] : "";
+}
+static inline const char *jr_opcode_pushes(uint32_t op)
+{
+    static const char *const pushes[] = {
+#define JR_OPCODE(name, operands, pops, pushes, description) pushes,
+#include "opcodes.h"
+#undef JR_OPCODE
+    };
+    return op < JR_OPCODE_COUNT ? pushes[op] : "";
+}
+static inline const char *jr_builtin_name(uint32_t builtin)
+{
+    static const char *const names[] = {
+#define JR_BUILTIN(id, name, result, parameters, description) name,
+#include "builtins.h"
+#undef JR_BUILTIN
+    };
+    return builtin < JR_BUILTIN_COUNT ? names[builtin] : "?";
+}
+static inline const char *jr_builtin_result(uint32_t builtin)
+{
+    static const char *const results[] = {
+#define JR_BUILTIN(id, name, result, parameters, description) result,
+#include "builtins.h"
+#undef JR_BUILTIN
+    };
+    return builtin < JR_BUILTIN_COUNT ? results[builtin] : "";
+}
+static inline const char *jr_builtin_parameters(uint32_t builtin)
+{
+    static const char *const parameters[] = {
+#define JR_BUILTIN(id, name, result, parameters, description) parameters,
+#include "builtins.h"
+#undef JR_BUILTIN
+    };
+    return builtin < JR_BUILTIN_COUNT ? parameters[builtin] : "";
+}
+/* Words per record of a table section; 0 for the pools and the code. */
+static inline uint32_t jr_record_width(uint32_t section)
+{
+    static const uint32_t widths[JR_SECTION_LIMIT] = {
+#define F(field) +1
+#define S(name, id, fields) [id] = 0 fields,
+        JR_SECTION_LIST(S)
+#undef S
+#undef F
+    };
+    return section < JR_SECTION_LIMIT ? widths[section] : 0;
+}
+static inline const char *jr_section_name(uint32_t section)
+{
+    static const char *const names[JR_SECTION_LIMIT] = {
+#define S(name, id, fields) [id] = #name,
+        JR_SECTION_LIST(S)
+#undef S
+    };
+    return section < JR_SECTION_LIMIT && names[section] ? names[section] : "?";
+}
+
 static inline uint32_t jr_encode(jr_opcode op, uint32_t operand) { return (uint32_t)op | (operand << 8); }
 static inline uint32_t jr_encode_ab(jr_opcode op, uint32_t a, uint32_t b)
 {

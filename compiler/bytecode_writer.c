@@ -6,18 +6,10 @@
 
 #include "program.h"
 
-static const uint32_t record_widths[JR_SECTION_LIMIT] = {
-#define F(field) +1
-#define S(name, id, fields) [id] = 0 fields,
-    JR_SECTION_LIST(S)
-#undef S
-#undef F
-};
-
 void jc_program_init(jc_program *program)
 {
     memset(program, 0, sizeof *program);
-    for (int id = 0; id < JR_SECTION_LIMIT; id++) program->tables[id].width = record_widths[id];
+    for (int id = 0; id < JR_SECTION_LIMIT; id++) program->tables[id].width = jr_record_width(id);
 }
 
 void jc_program_free(jc_program *program)

@@ -22,29 +22,6 @@ typedef struct image {
     uint32_t string_count;
 } image;
 
-static const char *const opcode_names[] = {
-#define JR_OPCODE(name, operands, pops, pushes, description) #name,
-#include "../bytecode/opcodes.h"
-#undef JR_OPCODE
-};
-static const char *const opcode_operands[] = {
-#define JR_OPCODE(name, operands, pops, pushes, description) operands,
-#include "../bytecode/opcodes.h"
-#undef JR_OPCODE
-};
-static const char *const builtin_names[] = {
-#define JR_BUILTIN(id, name, result, parameters, description) name,
-#include "../bytecode/builtins.h"
-#undef JR_BUILTIN
-};
-static const uint32_t record_widths[JR_SECTION_LIMIT] = {
-#define F(field) +1
-#define S(name, id, fields) [id] = 0 fields,
-    JR_SECTION_LIST(S)
-#undef S
-#undef F
-};
-
 static uint32_t read_u32(const uint8_t *p) { return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24; }
 static uint64_t read_u64(const uint8_t *p) { return read_u32(p) | (uint64_t)read_u32(p + 4) << 32; }
 
@@ -76,7 +53,7 @@ static int read_image(const uint8_t *bytes, size_t length, image *out, char *err
         uint64_t needed = id == JR_SECTION_NUMBERS || id == JR_SECTION_INTEGERS ? (uint64_t)s->count * 8
                           : id == JR_SECTION_STRINGS                            ? (uint64_t)s->count * 4
                           : id == JR_SECTION_CODE                               ? (uint64_t)s->count * 4
-                                                  : (uint64_t)s->count * record_widths[id] * 4;
+                                                  : (uint64_t)s->count * jr_record_width(id) * 4;
         if (needed > s->length) return fail(error, size, "a section is shorter than its count says");
     }
     section *strings = &out->sections[JR_SECTION_STRINGS];
@@ -101,8 +78,8 @@ static int read_image(const uint8_t *bytes, size_t length, image *out, char *err
 static uint32_t field_of(const image *im, int table, uint32_t index, uint32_t field)
 {
     const section *s = &im->sections[table];
-    if (index >= s->count || field >= record_widths[table]) return JR_NONE;
-    return read_u32(s->data + ((size_t)index * record_widths[table] + field) * 4);
+    if (index >= s->count || field >= jr_record_width(table)) return JR_NONE;
+    return read_u32(s->data + ((size_t)index * jr_record_width(table) + field) * 4);
 }
 
 static void put_string(const image *im, uint32_t index, FILE *out)
@@ -218,7 +195,7 @@ static void put_operand(const image *im, jr_opcode op, uint32_t word, FILE *out)
     case JR_OP_SEND: fprintf(out, "%u  ; ", u); put_name(im, field_of(im, JR_SECTION_MESSAGES, u, 0), out); break;
     case JR_OP_TRACK: fprintf(out, "%u  ; ", u); put_name(im, field_of(im, JR_SECTION_EVENTS, u, 0), out); break;
     case JR_OP_CALL_BUILTIN:
-        fprintf(out, "%u  ; %s", u, u < JR_BUILTIN_COUNT ? builtin_names[u] : "?");
+        fprintf(out, "%u  ; %s", u, jr_builtin_name(u));
         break;
     case JR_OP_CALL_EXTERN: fprintf(out, "%u  ; ", u); put_name(im, field_of(im, JR_SECTION_EXTERNS, u, 1), out); break;
     case JR_OP_COMPARE_NUMBERS: case JR_OP_COMPARE_STRINGS: case JR_OP_COMPARE_TIMES: case JR_OP_COMPARE_DURATIONS:
@@ -243,7 +220,7 @@ static void put_operand(const image *im, jr_opcode op, uint32_t word, FILE *out)
         fprintf(out, "-> %u", u);
         break;
     default: {
-        const char *format = opcode_operands[op];
+        const char *format = jr_opcode_operands(op);
         if (strcmp(format, "U") == 0) fprintf(out, "%u", u);
         else if (strcmp(format, "AB") == 0) fprintf(out, "%u %u", a, b);
     }
@@ -292,7 +269,7 @@ static void put_function(const image *im, uint32_t index, FILE *out)
             fprintf(out, "  %5u  <invalid opcode %u>\n", pc, op);
             continue;
         }
-        fprintf(out, "  %5u  %-18s ", pc, opcode_names[op]);
+        fprintf(out, "  %5u  %-18s ", pc, jr_opcode_name(op));
         put_operand(im, op, word, out);
         fputc('\n', out);
     }

@@ -17,41 +17,6 @@
 
 #include "program.h"
 
-static const uint32_t record_widths[JR_SECTION_LIMIT] = {
-#define F(field) +1
-#define S(name, id, fields) [id] = 0 fields,
-    JR_SECTION_LIST(S)
-#undef S
-#undef F
-};
-
-static const char *const section_names[JR_SECTION_LIMIT] = {
-#define S(name, id, fields) [id] = #name,
-    JR_SECTION_LIST(S)
-#undef S
-};
-
-static void *default_realloc(void *user, void *pointer, size_t size)
-{
-    (void)user;
-    if (size == 0) {
-        free(pointer);
-        return NULL;
-    }
-    return realloc(pointer, size);
-}
-
-static jr_status fail(jr_error *error, jr_status status, const char *format, ...)
-{
-    if (error) {
-        error->status = status;
-        va_list arguments;
-        va_start(arguments, format);
-        vsnprintf(error->message, sizeof error->message, format, arguments);
-        va_end(arguments);
-    }
-    return status;
-}
 
 static uint32_t read_u32(const uint8_t *p) { return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24; }
 static uint64_t read_u64(const uint8_t *p) { return read_u32(p) | (uint64_t)read_u32(p + 4) << 32; }
@@ -340,39 +305,39 @@ static bool check_tables(checker *c)
 jr_status jr_program_load(const void *data, size_t length, const jr_allocator *allocator, jr_program **out,
                           jr_error *error)
 {
-    if (!data || !out) return fail(error, JR_ERROR_ARGUMENT, "no bytecode given");
+    if (!data || !out) return jr_fail(error, JR_ERROR_ARGUMENT, "no bytecode given");
     *out = NULL;
     const uint8_t *bytes = data;
-    jr_allocator alloc = allocator && allocator->realloc ? *allocator : (jr_allocator){ default_realloc, NULL };
-    if (length < 20 || length > JR_MAX_FILE_BYTES) return fail(error, JR_ERROR_BYTECODE, "not a .jbc file: bad size");
-    if (memcmp(bytes, JR_MAGIC, JR_MAGIC_LENGTH) != 0) return fail(error, JR_ERROR_BYTECODE, "not a .jbc file: bad magic");
+    jr_allocator alloc = allocator && allocator->realloc ? *allocator : (jr_allocator){ jr_default_realloc, NULL };
+    if (length < 20 || length > JR_MAX_FILE_BYTES) return jr_fail(error, JR_ERROR_BYTECODE, "not a .jbc file: bad size");
+    if (memcmp(bytes, JR_MAGIC, JR_MAGIC_LENGTH) != 0) return jr_fail(error, JR_ERROR_BYTECODE, "not a .jbc file: bad magic");
     uint32_t version = read_u32(bytes + 8);
     if (version != JR_FORMAT_VERSION)
-        return fail(error, JR_ERROR_BYTECODE, "bytecode format %u is not supported (this runtime reads %u)", version,
+        return jr_fail(error, JR_ERROR_BYTECODE, "bytecode format %u is not supported (this runtime reads %u)", version,
                     JR_FORMAT_VERSION);
     if ((uint32_t)crc32(0L, bytes, (uInt)(length - 4)) != read_u32(bytes + length - 4))
-        return fail(error, JR_ERROR_BYTECODE, "checksum mismatch: the file is damaged");
+        return jr_fail(error, JR_ERROR_BYTECODE, "checksum mismatch: the file is damaged");
 
     raw_section sections[JR_SECTION_LIMIT] = { 0 };
     uint32_t section_count = read_u32(bytes + 12);
     if (section_count >= JR_SECTION_LIMIT || 16 + (size_t)section_count * 12 > length - 4)
-        return fail(error, JR_ERROR_BYTECODE, "bad section directory: %u sections", section_count);
+        return jr_fail(error, JR_ERROR_BYTECODE, "bad section directory: %u sections", section_count);
     /* The directory first: every entry names a known section once, lies inside the file
      * after the directory, is aligned, and shares no byte with another. */
     for (uint32_t i = 0; i < section_count; i++) {
         const uint8_t *entry = bytes + 16 + (size_t)i * 12;
         uint32_t id = read_u32(entry), offset = read_u32(entry + 4), section_length = read_u32(entry + 8);
-        if (id == 0 || id >= JR_SECTION_LIMIT) return fail(error, JR_ERROR_BYTECODE, "unknown section %u", id);
-        if (sections[id].present) return fail(error, JR_ERROR_BYTECODE, "section %s appears twice", section_names[id]);
+        if (id == 0 || id >= JR_SECTION_LIMIT) return jr_fail(error, JR_ERROR_BYTECODE, "unknown section %u", id);
+        if (sections[id].present) return jr_fail(error, JR_ERROR_BYTECODE, "section %s appears twice", jr_section_name(id));
         if (offset % 4 || section_length < 4 || offset < 16 + section_count * 12 || offset > length - 4 ||
             section_length > length - 4 - offset)
-            return fail(error, JR_ERROR_BYTECODE, "section %s lies outside the file", section_names[id]);
+            return jr_fail(error, JR_ERROR_BYTECODE, "section %s lies outside the file", jr_section_name(id));
         for (uint32_t k = 0; k < i; k++) {
             const uint8_t *other = bytes + 16 + (size_t)k * 12;
             uint32_t other_offset = read_u32(other + 4), other_length = read_u32(other + 8);
             if (offset < other_offset + other_length && other_offset < offset + section_length)
-                return fail(error, JR_ERROR_BYTECODE, "section %s overlaps section %s", section_names[id],
-                            section_names[read_u32(other)]);
+                return jr_fail(error, JR_ERROR_BYTECODE, "section %s overlaps section %s", jr_section_name(id),
+                            jr_section_name(read_u32(other)));
         }
         raw_section *s = &sections[id];
         s->present = true;
@@ -385,17 +350,17 @@ jr_status jr_program_load(const void *data, size_t length, const jr_allocator *a
         raw_section *s = &sections[id];
         if (!s->present) continue;
         if (s->count > JR_MAX_TABLE_RECORDS)
-            return fail(error, JR_ERROR_BYTECODE, "section %s: %u records is more than %u", section_names[id], s->count,
+            return jr_fail(error, JR_ERROR_BYTECODE, "section %s: %u records is more than %u", jr_section_name(id), s->count,
                         JR_MAX_TABLE_RECORDS);
         uint64_t expected;
         switch (id) {
         case JR_SECTION_STRINGS: expected = s->length; break; /* walked below */
         case JR_SECTION_NUMBERS: case JR_SECTION_INTEGERS: expected = (uint64_t)s->count * 8; break;
         case JR_SECTION_CODE: expected = (uint64_t)s->count * 4; break;
-        default: expected = (uint64_t)s->count * record_widths[id] * 4;
+        default: expected = (uint64_t)s->count * jr_record_width(id) * 4;
         }
         if (expected != s->length)
-            return fail(error, JR_ERROR_BYTECODE, "section %s: %u records do not fill its %u bytes", section_names[id],
+            return jr_fail(error, JR_ERROR_BYTECODE, "section %s: %u records do not fill its %u bytes", jr_section_name(id),
                         s->count, s->length);
     }
 
@@ -403,28 +368,28 @@ jr_status jr_program_load(const void *data, size_t length, const jr_allocator *a
     raw_section *strings = &sections[JR_SECTION_STRINGS];
     uint64_t string_bytes = 0;
     for (uint32_t i = 0, at = 0; i < strings->count; i++) {
-        if (strings->length - at < 4) return fail(error, JR_ERROR_BYTECODE, "string %u lies outside its section", i);
+        if (strings->length - at < 4) return jr_fail(error, JR_ERROR_BYTECODE, "string %u lies outside its section", i);
         uint32_t string_length = read_u32(strings->data + at);
         at += 4;
         uint32_t padded = string_length + (4 - string_length % 4) % 4;
         if (string_length > strings->length - at || padded > strings->length - at)
-            return fail(error, JR_ERROR_BYTECODE, "string %u lies outside its section", i);
+            return jr_fail(error, JR_ERROR_BYTECODE, "string %u lies outside its section", i);
         string_bytes += string_length + 1;
         at += padded;
         if (i + 1 == strings->count && at != strings->length)
-            return fail(error, JR_ERROR_BYTECODE, "bytes after the last string");
+            return jr_fail(error, JR_ERROR_BYTECODE, "bytes after the last string");
     }
-    if (strings->count == 0 && strings->length != 0) return fail(error, JR_ERROR_BYTECODE, "bytes after the last string");
+    if (strings->count == 0 && strings->length != 0) return jr_fail(error, JR_ERROR_BYTECODE, "bytes after the last string");
 
     /* One block for everything: sizes are bounded by the file's length. */
     size_t size = sizeof(jr_program);
     size += (size_t)strings->count * sizeof(jr_text) + (size_t)string_bytes;
     size += (size_t)sections[JR_SECTION_NUMBERS].count * 8 + (size_t)sections[JR_SECTION_INTEGERS].count * 8;
     size += (size_t)sections[JR_SECTION_CODE].count * 4;
-    for (int id = 1; id < JR_SECTION_LIMIT; id++) size += (size_t)sections[id].count * record_widths[id] * 4;
+    for (int id = 1; id < JR_SECTION_LIMIT; id++) size += (size_t)sections[id].count * jr_record_width(id) * 4;
     size += 64; /* alignment slack */
     uint8_t *block = alloc.realloc(alloc.user, NULL, size);
-    if (!block) return fail(error, JR_ERROR_MEMORY, "out of memory loading bytecode");
+    if (!block) return jr_fail(error, JR_ERROR_MEMORY, "out of memory loading bytecode");
     memset(block, 0, size);
     jr_program *program = (jr_program *)block;
     program->allocator = alloc;
@@ -449,8 +414,8 @@ jr_status jr_program_load(const void *data, size_t length, const jr_allocator *a
     for (uint32_t i = 0; i < program->code_count; i++)
         program->code[i] = read_u32(sections[JR_SECTION_CODE].data + (size_t)i * 4);
     for (int id = 1; id < JR_SECTION_LIMIT; id++) {
-        if (!record_widths[id]) continue;
-        size_t words = (size_t)sections[id].count * record_widths[id];
+        if (!jr_record_width(id)) continue;
+        size_t words = (size_t)sections[id].count * jr_record_width(id);
         uint32_t *records = (uint32_t *)TAKE(words * 4);
         for (size_t w = 0; w < words; w++) records[w] = read_u32(sections[id].data + w * 4);
         program->tables[id].records = records;
@@ -473,8 +438,8 @@ jr_status jr_program_load(const void *data, size_t length, const jr_allocator *a
     if (!check_tables(&c) || !jr_verify_functions(program, reason, sizeof reason)) {
         alloc.realloc(alloc.user, block, 0);
         /* The verifier's one failure that is not the file's fault. */
-        if (strncmp(reason, "out of memory", 13) == 0) return fail(error, JR_ERROR_MEMORY, "%s", reason);
-        return fail(error, JR_ERROR_BYTECODE, "bytecode rejected: %s", reason);
+        if (strncmp(reason, "out of memory", 13) == 0) return jr_fail(error, JR_ERROR_MEMORY, "%s", reason);
+        return jr_fail(error, JR_ERROR_BYTECODE, "bytecode rejected: %s", reason);
     }
 
     /* The schema that event readers use. */
@@ -484,7 +449,7 @@ jr_status jr_program_load(const void *data, size_t length, const jr_allocator *a
     uint8_t *schema = alloc.realloc(alloc.user, NULL, schema_size ? schema_size : 1);
     if (!schema) {
         alloc.realloc(alloc.user, block, 0);
-        return fail(error, JR_ERROR_MEMORY, "out of memory loading bytecode");
+        return jr_fail(error, JR_ERROR_MEMORY, "out of memory loading bytecode");
     }
     program->schema_events = (jr_schema_event *)schema;
     program->schema_fields = (jr_schema_field *)(schema + (size_t)events * sizeof(jr_schema_event));
@@ -510,25 +475,25 @@ jr_status jr_program_load(const void *data, size_t length, const jr_allocator *a
 
 jr_status jr_program_load_file(const char *path, const jr_allocator *allocator, jr_program **program, jr_error *error)
 {
-    if (!path || !program) return fail(error, JR_ERROR_ARGUMENT, "no path given");
+    if (!path || !program) return jr_fail(error, JR_ERROR_ARGUMENT, "no path given");
     *program = NULL;
-    jr_allocator alloc = allocator && allocator->realloc ? *allocator : (jr_allocator){ default_realloc, NULL };
+    jr_allocator alloc = allocator && allocator->realloc ? *allocator : (jr_allocator){ jr_default_realloc, NULL };
     FILE *file = fopen(path, "rb");
-    if (!file) return fail(error, JR_ERROR_IO, "cannot read '%s': %s", path, strerror(errno));
+    if (!file) return jr_fail(error, JR_ERROR_IO, "cannot read '%s': %s", path, strerror(errno));
     size_t capacity = 0, length = 0;
     uint8_t *bytes = NULL;
     jr_status status = JR_OK;
     for (;;) {
         if (length == capacity) {
             if (capacity > JR_MAX_FILE_BYTES) { /* read one byte more than the largest file */
-                status = fail(error, JR_ERROR_BYTECODE, "'%s' is larger than bytecode can be", path);
+                status = jr_fail(error, JR_ERROR_BYTECODE, "'%s' is larger than bytecode can be", path);
                 break;
             }
             size_t grown_capacity = capacity ? capacity * 2 : 65536;
             if (grown_capacity > (size_t)JR_MAX_FILE_BYTES + 1) grown_capacity = (size_t)JR_MAX_FILE_BYTES + 1;
             uint8_t *grown = alloc.realloc(alloc.user, bytes, grown_capacity);
             if (!grown) {
-                status = fail(error, JR_ERROR_MEMORY, "out of memory reading '%s'", path);
+                status = jr_fail(error, JR_ERROR_MEMORY, "out of memory reading '%s'", path);
                 break;
             }
             bytes = grown;
@@ -538,7 +503,7 @@ jr_status jr_program_load_file(const char *path, const jr_allocator *allocator, 
         length += got;
         if (got == 0) break;
     }
-    if (status == JR_OK && ferror(file)) status = fail(error, JR_ERROR_IO, "cannot read '%s'", path);
+    if (status == JR_OK && ferror(file)) status = jr_fail(error, JR_ERROR_IO, "cannot read '%s'", path);
     fclose(file);
     if (status == JR_OK) status = jr_program_load(bytes, length, &alloc, program, error);
     if (bytes) alloc.realloc(alloc.user, bytes, 0);

@@ -43,6 +43,10 @@ struct jr_program {
 #define JR_TABLE(program, NAME) ((jr_##NAME##_record *)(program)->tables[JR_SECTION_##NAME].records)
 #define JR_COUNT(program, NAME) ((program)->tables[JR_SECTION_##NAME].count)
 
+/* support.c */
+void *jr_default_realloc(void *user, void *pointer, size_t size);
+jr_status jr_fail(jr_error *error, jr_status status, const char *format, ...) __attribute__((format(printf, 3, 4)));
+
 /* Verification of the functions (verifier.c). Returns false with a reason. */
 bool jr_verify_functions(const jr_program *program, char *reason, size_t size);
 

@@ -23,37 +23,6 @@
 
 #include "program.h"
 
-static const char *const opcode_operands[] = {
-#define JR_OPCODE(name, operands, pops, pushes, description) operands,
-#include "../bytecode/opcodes.h"
-#undef JR_OPCODE
-};
-static const char *const opcode_pops[] = {
-#define JR_OPCODE(name, operands, pops, pushes, description) pops,
-#include "../bytecode/opcodes.h"
-#undef JR_OPCODE
-};
-static const char *const opcode_pushes[] = {
-#define JR_OPCODE(name, operands, pops, pushes, description) pushes,
-#include "../bytecode/opcodes.h"
-#undef JR_OPCODE
-};
-static const char *const opcode_names[] = {
-#define JR_OPCODE(name, operands, pops, pushes, description) #name,
-#include "../bytecode/opcodes.h"
-#undef JR_OPCODE
-};
-static const char *const builtin_results[] = {
-#define JR_BUILTIN(id, name, result, parameters, description) result,
-#include "../bytecode/builtins.h"
-#undef JR_BUILTIN
-};
-static const char *const builtin_parameters[] = {
-#define JR_BUILTIN(id, name, result, parameters, description) parameters,
-#include "../bytecode/builtins.h"
-#undef JR_BUILTIN
-};
-
 typedef struct state {
     uint16_t depth;
     bool visited;
@@ -210,7 +179,7 @@ static bool suspend_ok(verifier *v, uint32_t pc, const state *s)
 /* The generic part: operand shape and the fixed stack effect of the table. */
 static bool fixed_effect(verifier *v, uint32_t pc, state *s, jr_opcode op, uint32_t a)
 {
-    const char *pops = opcode_pops[op], *pushes = opcode_pushes[op];
+    const char *pops = jr_opcode_pops(op), *pushes = jr_opcode_pushes(op);
     size_t count = strlen(pops);
     for (size_t i = count; i-- > 0;) {
         char type = pops[i] == 'A' ? (char)a : pops[i];
@@ -227,8 +196,8 @@ static bool step(verifier *v, uint32_t pc)
     uint32_t word = p->code[v->function->first_word + pc];
     jr_opcode op = jr_decode_op(word);
     if (op >= JR_OPCODE_COUNT) return reject(v, pc, "invalid opcode%s", "");
-    const char *format = opcode_operands[op];
-    if (format[0] == '\0' && jr_decode_u(word) != 0) return reject(v, pc, "%s takes no operand", opcode_names[op]);
+    const char *format = jr_opcode_operands(op);
+    if (format[0] == '\0' && jr_decode_u(word) != 0) return reject(v, pc, "%s takes no operand", jr_opcode_name(op));
     uint32_t u = jr_decode_u(word), a = jr_decode_a(word), b = jr_decode_b(word);
     bool in_journey = v->function->kind == JR_FUNCTION_JOURNEY;
 
@@ -313,10 +282,10 @@ static bool step(verifier *v, uint32_t pc)
     }
     case JR_OP_CALL_BUILTIN: {
         if (u >= JR_BUILTIN_COUNT) return reject(v, pc, "unknown built-in%s", "");
-        const char *parameters = builtin_parameters[u];
+        const char *parameters = jr_builtin_parameters(u);
         for (size_t i = strlen(parameters); i-- > 0;)
             if (!pop(v, pc, &s, parameters[i])) return false;
-        return push(v, pc, &s, builtin_results[u][0]) && flow(v, pc, pc + 1, &s);
+        return push(v, pc, &s, jr_builtin_result(u)[0]) && flow(v, pc, pc + 1, &s);
     }
     case JR_OP_CALL_EXTERN: {
         if (u >= JR_COUNT(p, EXTERNS)) return reject(v, pc, "extern out of range%s", "");
@@ -358,7 +327,7 @@ static bool step(verifier *v, uint32_t pc)
     }
 
     /* Everything below belongs to journeys only (opcodes.h lists them last). */
-    if (!in_journey) return reject(v, pc, "%s outside a journey", opcode_names[op]);
+    if (!in_journey) return reject(v, pc, "%s outside a journey", jr_opcode_name(op));
     switch (op) {
     case JR_OP_PAYLOAD_ADD:
         if (!is_value_type((char)a) || b >= p->string_count) return reject(v, pc, "bad payload key or type%s", "");

@@ -19,33 +19,12 @@ enum { DEFAULT_BUDGET = 10000 };
 
 /* ---- small helpers ------------------------------------------------------------------ */
 
-static void *default_realloc(void *user, void *pointer, size_t size)
-{
-    (void)user;
-    if (size == 0) {
-        free(pointer);
-        return NULL;
-    }
-    return realloc(pointer, size);
-}
 
 static void *vm_alloc(jr_vm *vm, void *pointer, size_t size)
 {
     void *memory = vm->allocator.realloc(vm->allocator.user, pointer, size);
     if (!memory && size) vm->out_of_memory = true;
     return memory;
-}
-
-static jr_status fail(jr_error *error, jr_status status, const char *format, ...)
-{
-    if (error) {
-        error->status = status;
-        va_list arguments;
-        va_start(arguments, format);
-        vsnprintf(error->message, sizeof error->message, format, arguments);
-        va_end(arguments);
-    }
-    return status;
 }
 
 jr_value jr_missing(char type)
@@ -1629,7 +1608,7 @@ static void fire(jr_vm *vm, const jr_timer timer)
 
 jr_status jr_vm_advance(jr_vm *vm, int64_t until, jr_error *error)
 {
-    if (!vm) return fail(error, JR_ERROR_ARGUMENT, "no VM");
+    if (!vm) return jr_fail(error, JR_ERROR_ARGUMENT, "no VM");
     for (;;) {
         const jr_timer *next = jr_timers_peek(&vm->timers);
         if (!next || next->due > until) break;
@@ -1637,7 +1616,7 @@ jr_status jr_vm_advance(jr_vm *vm, int64_t until, jr_error *error)
         jr_timers_pop(&vm->timers);
         if (timer.due > vm->clock) vm->clock = timer.due;
         fire(vm, timer);
-        if (vm->out_of_memory) return fail(error, JR_ERROR_MEMORY, "out of memory");
+        if (vm->out_of_memory) return jr_fail(error, JR_ERROR_MEMORY, "out of memory");
     }
     if (until > vm->clock) vm->clock = until;
     vm->clock_started = true;
@@ -1683,10 +1662,10 @@ static bool first_sight(jr_vm *vm, const char *id, uint32_t length)
 jr_status jr_vm_post(jr_vm *vm, const jr_event *event, jr_error *error)
 {
     if (!vm || !event || (!event->contact_id && event->contact_id_length))
-        return fail(error, JR_ERROR_ARGUMENT, "no VM or no event");
+        return jr_fail(error, JR_ERROR_ARGUMENT, "no VM or no event");
     const jr_program *p = vm->program;
     if (event->event_index >= 0 && (uint32_t)event->event_index >= JR_COUNT(p, EVENTS))
-        return fail(error, JR_ERROR_EVENT, "event index %d is not an event of the program", event->event_index);
+        return jr_fail(error, JR_ERROR_EVENT, "event index %d is not an event of the program", event->event_index);
     jr_status status = jr_vm_advance(vm, event->timestamp > vm->clock || !vm->clock_started ? event->timestamp : vm->clock,
                                      error);
     if (status != JR_OK) return status;
@@ -1701,7 +1680,7 @@ jr_status jr_vm_post(jr_vm *vm, const jr_event *event, jr_error *error)
         return JR_OK;
     }
     uint32_t contact = find_contact(vm, event->contact_id, event->contact_id_length);
-    if (contact == JR_NONE) return fail(error, JR_ERROR_MEMORY, "out of memory");
+    if (contact == JR_NONE) return jr_fail(error, JR_ERROR_MEMORY, "out of memory");
     vm->stats.events++;
     contact_header *header = (contact_header *)jr_contact_record(vm, contact);
     if (event->timestamp > header->last_event) header->last_event = event->timestamp;
@@ -1748,7 +1727,7 @@ jr_status jr_vm_post(jr_vm *vm, const jr_event *event, jr_error *error)
     apply(vm, contact, event_index);
     apply_tracks(vm);
     jr_strings_reset_scratch(&vm->strings);
-    if (vm->out_of_memory || vm->strings.out_of_memory) return fail(error, JR_ERROR_MEMORY, "out of memory");
+    if (vm->out_of_memory || vm->strings.out_of_memory) return jr_fail(error, JR_ERROR_MEMORY, "out of memory");
     return JR_OK;
 }
 
@@ -1793,12 +1772,12 @@ static bool order_segments(jr_vm *vm)
 
 jr_status jr_vm_new(const jr_program *program, const jr_config *config, jr_vm **out, jr_error *error)
 {
-    if (!program || !out) return fail(error, JR_ERROR_ARGUMENT, "no program");
+    if (!program || !out) return jr_fail(error, JR_ERROR_ARGUMENT, "no program");
     *out = NULL;
     jr_config settings = config ? *config : (jr_config){ 0 };
-    jr_allocator allocator = settings.allocator.realloc ? settings.allocator : (jr_allocator){ default_realloc, NULL };
+    jr_allocator allocator = settings.allocator.realloc ? settings.allocator : (jr_allocator){ jr_default_realloc, NULL };
     jr_vm *vm = allocator.realloc(allocator.user, NULL, sizeof *vm);
-    if (!vm) return fail(error, JR_ERROR_MEMORY, "out of memory");
+    if (!vm) return jr_fail(error, JR_ERROR_MEMORY, "out of memory");
     memset(vm, 0, sizeof *vm);
     vm->program = program;
     vm->config = settings;
@@ -1865,7 +1844,7 @@ jr_status jr_vm_new(const jr_program *program, const jr_config *config, jr_vm **
 
 out_of_memory:
     jr_vm_free(vm);
-    return fail(error, JR_ERROR_MEMORY, "out of memory");
+    return jr_fail(error, JR_ERROR_MEMORY, "out of memory");
 }
 
 void jr_vm_free(jr_vm *vm)

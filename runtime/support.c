@@ -1,0 +1,29 @@
+/* support.c: the two helpers every part of libjourney shares: the default allocator
+ * behind jr_allocator, and filling a jr_error. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "program.h"
+
+void *jr_default_realloc(void *user, void *pointer, size_t size)
+{
+    (void)user;
+    if (size == 0) {
+        free(pointer);
+        return NULL;
+    }
+    return realloc(pointer, size);
+}
+
+jr_status jr_fail(jr_error *error, jr_status status, const char *format, ...)
+{
+    if (error) {
+        error->status = status;
+        va_list arguments;
+        va_start(arguments, format);
+        vsnprintf(error->message, sizeof error->message, format, arguments);
+        va_end(arguments);
+    }
+    return status;
+}
