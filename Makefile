@@ -120,6 +120,12 @@ $(BUILD)/cli/%.o: cli/%.c $(BUILD)/gen/parser.h | deps
 $(JOURNEY): $(BUILD)/cli/journey.o $(LIBJOURNEYC) $(LIBJOURNEY)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(RUNTIME_LIBS)
 
+# The reader's throughput probe (issue 7 turns these into `make bench`):
+#   build/bench/read_events generate FILE 1000000 && build/bench/read_events FILE 3
+$(BUILD)/bench/read_events: bench/read_events.c $(LIBJOURNEY)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) -Iruntime $(ALL_CFLAGS) -MMD -MP $(ALL_LDFLAGS) -o $@ $< $(LIBJOURNEY) $(RUNTIME_LIBS)
+
 # ---- tests --------------------------------------------------------------------------
 
 # Unit tests (cmocka) may use the compiler's library and libjourney, internals included.
