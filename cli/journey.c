@@ -95,16 +95,8 @@ static int load_program(const sim_options *options, jr_program **program)
         }
         return EXIT_CLEAN;
     }
-    static char executable[PATH_MAX];
-    ssize_t length = readlink("/proc/self/exe", executable, sizeof executable - 1);
-    executable[length > 0 ? length : 0] = '\0';
-    jc_options compile_options = {
-        .include_dirs = options->include_dirs,
-        .include_dir_count = (uint32_t)options->include_dir_count,
-        .journey_path = getenv("JOURNEY_PATH"),
-        .executable_path = length > 0 ? executable : NULL,
-        .installed_stdlib = JOURNEY_STDLIB_DIR,
-    };
+    jc_options compile_options = jc_command_line_options(options->include_dirs, (uint32_t)options->include_dir_count,
+                                                         JOURNEY_STDLIB_DIR);
     jc_compiler *compiler = jc_compiler_new(&compile_options);
     if (!compiler) return EXIT_INTERNAL;
     jc_status status = jc_compiler_check_file(compiler, options->program);

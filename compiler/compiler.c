@@ -22,6 +22,21 @@ jc_compiler *jc_compiler_new(const jc_options *options)
     return compiler;
 }
 
+jc_options jc_command_line_options(const char *const *include_dirs, uint32_t include_dir_count,
+                                   const char *installed_stdlib)
+{
+    static char executable[PATH_MAX];
+    ssize_t length = readlink("/proc/self/exe", executable, sizeof executable - 1);
+    executable[length > 0 ? length : 0] = '\0';
+    return (jc_options){
+        .include_dirs = include_dirs,
+        .include_dir_count = include_dir_count,
+        .journey_path = getenv("JOURNEY_PATH"),
+        .executable_path = length > 0 ? executable : NULL,
+        .installed_stdlib = installed_stdlib,
+    };
+}
+
 void jc_compiler_free(jc_compiler *compiler)
 {
     if (!compiler) return;

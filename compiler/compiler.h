@@ -45,6 +45,12 @@ typedef enum jc_status {
     JC_NO_MEMORY = 2,
 } jc_status;
 
+/* The options a command-line front end uses: the given -I directories, JOURNEY_PATH
+ * from the environment, the standard library beside the running executable, and the
+ * installed one (installed_stdlib). The executable's path lives in static storage. */
+jc_options jc_command_line_options(const char *const *include_dirs, uint32_t include_dir_count,
+                                   const char *installed_stdlib);
+
 /* Returns NULL when out of memory. options may be NULL; it is copied shallowly. */
 jc_compiler *jc_compiler_new(const jc_options *options);
 void jc_compiler_free(jc_compiler *compiler);

@@ -162,16 +162,7 @@ static bool use_color(color_mode mode, FILE *stream)
 
 static jc_options compiler_options(const command_line *line)
 {
-    static char executable[PATH_MAX];
-    ssize_t length = readlink("/proc/self/exe", executable, sizeof executable - 1);
-    executable[length > 0 ? length : 0] = '\0';
-    return (jc_options){
-        .include_dirs = line->include_dirs,
-        .include_dir_count = (uint32_t)line->include_dir_count,
-        .journey_path = getenv("JOURNEY_PATH"),
-        .executable_path = length > 0 ? executable : NULL,
-        .installed_stdlib = JOURNEY_STDLIB_DIR,
-    };
+    return jc_command_line_options(line->include_dirs, (uint32_t)line->include_dir_count, JOURNEY_STDLIB_DIR);
 }
 
 static jc_render_options render_options(const command_line *line)

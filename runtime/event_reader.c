@@ -953,6 +953,30 @@ static void reader_json_members(jr_event_reader *reader, jr_json_slot slot, cons
     }
 }
 
+/* Fills the event both formats produce, once a line decoded. */
+static jr_read_status reader_event(const jr_event_reader *reader, jr_event *event, jr_event_kind kind,
+                                   int64_t timestamp, const char *contact_id, uint32_t contact_id_length,
+                                   bool anonymous, const char *message_id, uint32_t message_id_length,
+                                   int32_t event_index, const reader_values *properties,
+                                   const reader_values *traits, uint64_t number)
+{
+    event->kind = kind;
+    event->timestamp = timestamp;
+    event->contact_id = contact_id;
+    event->contact_id_length = contact_id_length;
+    event->anonymous = anonymous;
+    event->message_id = message_id;
+    event->message_id_length = message_id_length;
+    event->event_index = event_index;
+    event->properties = reader->properties;
+    event->property_count = properties->count;
+    event->traits = reader->traits;
+    event->trait_count = traits->count;
+    event->type_mismatches = properties->mismatches + traits->mismatches;
+    event->line = number;
+    return JR_READ_EVENT;
+}
+
 static jr_read_status reader_decode_json(jr_event_reader *reader, const char *text, size_t length, uint64_t number,
                                          jr_event *event, jr_read_error *error)
 {
@@ -1052,21 +1076,8 @@ static jr_read_status reader_decode_json(jr_event_reader *reader, const char *te
         }
     }
 
-    event->kind = kind;
-    event->timestamp = timestamp;
-    event->contact_id = contact_id;
-    event->contact_id_length = contact_id_length;
-    event->anonymous = anonymous;
-    event->message_id = message_id;
-    event->message_id_length = message_id_length;
-    event->event_index = event_index;
-    event->properties = reader->properties;
-    event->property_count = properties.count;
-    event->traits = reader->traits;
-    event->trait_count = traits.count;
-    event->type_mismatches = properties.mismatches + traits.mismatches;
-    event->line = number;
-    return JR_READ_EVENT;
+    return reader_event(reader, event, kind, timestamp, contact_id, contact_id_length, anonymous, message_id,
+                        message_id_length, event_index, &properties, &traits, number);
 }
 
 /* ---- CSV ------------------------------------------------------------------------ */
@@ -1216,21 +1227,9 @@ static jr_read_status reader_decode_csv(jr_event_reader *reader, char *record, s
         reader_values_done(&traits);
     }
 
-    event->kind = kind;
-    event->timestamp = timestamp;
-    event->contact_id = contact->bytes;
-    event->contact_id_length = contact->length;
-    event->anonymous = anonymous;
-    event->message_id = message_id ? message_id->bytes : "";
-    event->message_id_length = message_id ? message_id->length : 0;
-    event->event_index = event_index;
-    event->properties = reader->properties;
-    event->property_count = properties.count;
-    event->traits = reader->traits;
-    event->trait_count = traits.count;
-    event->type_mismatches = properties.mismatches + traits.mismatches;
-    event->line = number;
-    return JR_READ_EVENT;
+    return reader_event(reader, event, kind, timestamp, contact->bytes, contact->length, anonymous,
+                        message_id ? message_id->bytes : "", message_id ? message_id->length : 0, event_index,
+                        &properties, &traits, number);
 }
 
 static bool reader_has_prefix(const char *text, size_t length, const char *prefix)

@@ -45,6 +45,9 @@ struct jr_program {
 
 /* support.c */
 void *jr_default_realloc(void *user, void *pointer, size_t size);
+/* 32-bit FNV-1a, for the runtime's hash tables (not for anything stored or compared
+ * across runs: holdouts and splits use their own 64-bit hash, spec/language.md 6.5). */
+uint32_t jr_hash_bytes(const char *bytes, uint32_t length);
 jr_status jr_fail(jr_error *error, jr_status status, const char *format, ...) __attribute__((format(printf, 3, 4)));
 
 /* Verification of the functions (verifier.c). Returns false with a reason. */

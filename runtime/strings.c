@@ -31,13 +31,6 @@ void jr_strings_free(jr_strings *strings)
     memset(strings, 0, sizeof *strings);
 }
 
-static uint32_t hash_bytes(const char *bytes, uint32_t length)
-{
-    uint32_t hash = 2166136261u;
-    for (uint32_t i = 0; i < length; i++) hash = (hash ^ (unsigned char)bytes[i]) * 16777619u;
-    return hash;
-}
-
 static bool rehash(jr_strings *strings)
 {
     uint32_t count = strings->bucket_count ? strings->bucket_count * 2 : 1024;
@@ -45,7 +38,7 @@ static bool rehash(jr_strings *strings)
     if (!buckets) return false;
     memset(buckets, 0, sizeof *buckets * count);
     for (uint32_t handle = 1; handle < strings->count; handle++) {
-        uint32_t slot = hash_bytes(strings->bytes[handle], strings->lengths[handle]) & (count - 1);
+        uint32_t slot = jr_hash_bytes(strings->bytes[handle], strings->lengths[handle]) & (count - 1);
         while (buckets[slot]) slot = (slot + 1) & (count - 1);
         buckets[slot] = handle;
     }
@@ -59,7 +52,7 @@ uint32_t jr_strings_intern(jr_strings *strings, const char *bytes, uint32_t leng
 {
     if (strings->count * 2 >= strings->bucket_count && !rehash(strings)) return JR_MISSING_STRING;
     uint32_t mask = strings->bucket_count - 1;
-    uint32_t slot = hash_bytes(bytes, length) & mask;
+    uint32_t slot = jr_hash_bytes(bytes, length) & mask;
     for (; strings->buckets[slot]; slot = (slot + 1) & mask) {
         uint32_t handle = strings->buckets[slot];
         if (strings->lengths[handle] == length && memcmp(strings->bytes[handle], bytes, length) == 0) return handle;

@@ -16,6 +16,13 @@ void *jr_default_realloc(void *user, void *pointer, size_t size)
     return realloc(pointer, size);
 }
 
+uint32_t jr_hash_bytes(const char *bytes, uint32_t length)
+{
+    uint32_t hash = 2166136261u; /* FNV-1a */
+    for (uint32_t i = 0; i < length; i++) hash = (hash ^ (unsigned char)bytes[i]) * 16777619u;
+    return hash;
+}
+
 jr_status jr_fail(jr_error *error, jr_status status, const char *format, ...)
 {
     if (error) {

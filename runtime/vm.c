@@ -318,13 +318,6 @@ static bool glob_match(const char *text, uint32_t text_length, const char *patte
 
 /* ---- contacts ------------------------------------------------------------------------ */
 
-static uint32_t hash_id(const char *bytes, uint32_t length)
-{
-    uint32_t hash = 2166136261u;
-    for (uint32_t i = 0; i < length; i++) hash = (hash ^ (unsigned char)bytes[i]) * 16777619u;
-    return hash;
-}
-
 static bool contacts_rehash(jr_vm *vm)
 {
     uint32_t count = vm->contact_bucket_count ? vm->contact_bucket_count * 2 : 1024;
@@ -334,7 +327,7 @@ static bool contacts_rehash(jr_vm *vm)
     for (uint32_t c = 0; c < vm->contact_count; c++) {
         uint32_t length;
         const char *id = jr_strings_get(&vm->strings, ((contact_header *)jr_contact_record(vm, c))->id, &length);
-        uint32_t slot = hash_id(id, length) & (count - 1);
+        uint32_t slot = jr_hash_bytes(id, length) & (count - 1);
         while (buckets[slot]) slot = (slot + 1) & (count - 1);
         buckets[slot] = c + 1;
     }
@@ -373,7 +366,7 @@ static uint32_t find_contact(jr_vm *vm, const char *bytes, uint32_t length)
 {
     if ((vm->contact_count + 1) * 2 > vm->contact_bucket_count && !contacts_rehash(vm)) return JR_NONE;
     uint32_t mask = vm->contact_bucket_count - 1;
-    uint32_t slot = hash_id(bytes, length) & mask;
+    uint32_t slot = jr_hash_bytes(bytes, length) & mask;
     for (; vm->contact_buckets[slot]; slot = (slot + 1) & mask) {
         uint32_t contact = vm->contact_buckets[slot] - 1;
         uint32_t id_length;

@@ -40,14 +40,6 @@
 
 /* ---- a .jbc builder ------------------------------------------------------------------ */
 
-static const uint32_t widths[JR_SECTION_LIMIT] = {
-#define F(field) +1
-#define S(name, id, fields) [id] = 0 fields,
-    JR_SECTION_LIST(S)
-#undef S
-#undef F
-};
-
 enum { MAX_STRINGS = 256, MAX_CONSTANTS = 64 };
 
 typedef struct model {
@@ -76,8 +68,8 @@ static void *grow(void *items, uint32_t *capacity, uint32_t needed, size_t size)
 
 static uint32_t add_record(model *m, int id, const uint32_t *words)
 {
-    m->table[id] = grow(m->table[id], &m->capacity[id], m->count[id] + 1, sizeof(uint32_t) * widths[id]);
-    memcpy(m->table[id] + (size_t)m->count[id] * widths[id], words, sizeof(uint32_t) * widths[id]);
+    m->table[id] = grow(m->table[id], &m->capacity[id], m->count[id] + 1, sizeof(uint32_t) * jr_record_width(id));
+    memcpy(m->table[id] + (size_t)m->count[id] * jr_record_width(id), words, sizeof(uint32_t) * jr_record_width(id));
     return m->count[id]++;
 }
 
@@ -224,7 +216,7 @@ static buffer serialize(const model *m)
             break;
         default:
             put32(&b, m->count[id]);
-            for (size_t i = 0; i < (size_t)m->count[id] * widths[id]; i++) put32(&b, m->table[id][i]);
+            for (size_t i = 0; i < (size_t)m->count[id] * jr_record_width(id); i++) put32(&b, m->table[id][i]);
         }
         uint8_t *entry = b.bytes + directory + (size_t)(id - 1) * 12;
         set32(entry, (uint32_t)id);
