@@ -22,6 +22,10 @@ libsqlite3-dev   durable state for journey run
 libsimdjson-dev  JSON Lines event reader
 zlib1g-dev       .jsonl.gz event logs
 tzdata           time zones for wait until and quiet hours (/usr/share/zoneinfo)
+graphviz         journeyc graph: dot lays out and renders the journey map
+chromium         the HTML report is checked in a real browser (headless)
+vim-nox          the Vim package's tests (vim -es)
+emacs-nox        the Emacs package's tests (ERT in batch mode)
 "
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
@@ -38,6 +42,10 @@ for package in $(echo "$packages" | awk 'NF { print $1 }'); do
         *) missing="$missing $package" ;;
     esac
 done
+# Node.js and npm run the VS Code grammar's tests; a machine may have them from
+# elsewhere (nodesource), so look for the commands, not for Debian's packages.
+command -v node >/dev/null 2>&1 || missing="$missing nodejs"
+command -v npm >/dev/null 2>&1 || missing="$missing npm"
 [ -z "$missing" ] && exit 0
 
 echo "install-deps: installing$missing" >&2
