@@ -48,7 +48,8 @@ COMPILER_OBJECTS := $(COMPILER_SOURCES:compiler/%.c=$(BUILD)/compiler/%.o) \
 GENERATED        := $(BUILD)/gen/lexer.c $(BUILD)/gen/parser.c $(BUILD)/gen/parser.h
 
 RUNTIME_SOURCES  := runtime/support.c runtime/loader.c runtime/verifier.c runtime/vm.c runtime/strings.c runtime/timers.c \
-                    runtime/builtins.c runtime/timezone.c runtime/timestamp.c runtime/event_reader.c
+                    runtime/builtins.c runtime/timezone.c runtime/timestamp.c runtime/event_reader.c \
+                    runtime/inspect.c
 RUNTIME_OBJECTS  := $(RUNTIME_SOURCES:runtime/%.c=$(BUILD)/runtime/%.o) $(BUILD)/runtime/json_reader.o
 RUNTIME_LIBS     := -lsimdjson -lz -lm -lstdc++
 CXX              ?= g++
@@ -60,7 +61,7 @@ JOURNEY      := $(BUILD)/journey
 LIBJOURNEYC  := $(BUILD)/libjourneyc.a
 LIBJOURNEY   := $(BUILD)/libjourney.a
 UNIT_TESTS   := $(BUILD)/tests/test_lexer $(BUILD)/tests/test_diagnostics $(BUILD)/tests/test_timezone \
-                $(BUILD)/tests/test_loader $(BUILD)/tests/test_event_reader
+                $(BUILD)/tests/test_loader $(BUILD)/tests/test_event_reader $(BUILD)/tests/test_report_stats
 
 .PHONY: all deps test test-sanitize demo fuzz fuzz-loader fuzz-event-reader fuzz-tzif install uninstall clean
 
@@ -117,7 +118,10 @@ $(BUILD)/cli/%.o: cli/%.c $(BUILD)/gen/parser.h | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(JOURNEY): $(BUILD)/cli/journey.o $(LIBJOURNEYC) $(LIBJOURNEY)
+# The journey command: every file in cli/ (sim, test, the report writers).
+CLI_OBJECTS := $(patsubst cli/%.c,$(BUILD)/cli/%.o,$(wildcard cli/*.c))
+
+$(JOURNEY): $(CLI_OBJECTS) $(LIBJOURNEYC) $(LIBJOURNEY)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(RUNTIME_LIBS)
 
 # The reader's throughput probe (issue 7 turns these into `make bench`):
@@ -133,6 +137,12 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIBJOURNEYC) $(LIBJOURNEY)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CPPFLAGS) -Iruntime $(ALL_CFLAGS) -MMD -MP $(ALL_LDFLAGS) -o $@ $< $(LIBJOURNEYC) $(LIBJOURNEY) \
 	    -lcmocka $(RUNTIME_LIBS)
+
+# The report's statistics live in the journey command (cli/), not in a library.
+$(BUILD)/tests/test_report_stats: tests/unit/test_report_stats.c cli/report_stats.c cli/report.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) -Icli $(ALL_CFLAGS) -MMD -MP $(ALL_LDFLAGS) -o $@ tests/unit/test_report_stats.c \
+	    cli/report_stats.c -lcmocka -lm
 
 # Every suite runs, then one line sums them up: "N passed, N failed".
 test: all $(UNIT_TESTS)
@@ -183,10 +193,15 @@ $(FUZZ_BUILD)/fuzz_loader: tests/fuzz/fuzz_loader.c $(RUNTIME_SOURCES) runtime/j
 	    -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -o $@ tests/fuzz/fuzz_loader.c $(RUNTIME_SOURCES) \
 	    $(FUZZ_BUILD)/loader/json_reader.o $(RUNTIME_LIBS)
 
-fuzz-loader: $(FUZZ_BUILD)/fuzz_loader
-	@mkdir -p $(FUZZ_BUILD)/corpus/loader $(FUZZ_BUILD)/loader/artifacts
+# Seeded with the bytecode of every example, built now so the seeds follow the format.
+fuzz-loader: $(FUZZ_BUILD)/fuzz_loader $(JOURNEYC)
+	@mkdir -p $(FUZZ_BUILD)/corpus/loader $(FUZZ_BUILD)/loader/artifacts $(FUZZ_BUILD)/loader/seeds
+	@for source in examples/*.journey; do \
+	    $(JOURNEYC) build -I stdlib $$source -o $(FUZZ_BUILD)/loader/seeds/$$(basename $$source .journey).jbc || exit 1; \
+	done
 	$(FUZZ_BUILD)/fuzz_loader -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
-	    -timeout=5 -artifact_prefix=$(FUZZ_BUILD)/loader/artifacts/ $(FUZZ_BUILD)/corpus/loader tests/fuzz/corpus/loader
+	    -timeout=5 -artifact_prefix=$(FUZZ_BUILD)/loader/artifacts/ $(FUZZ_BUILD)/corpus/loader \
+	    $(FUZZ_BUILD)/loader/seeds
 
 # The event readers (JSONL, CSV, gzip), with a small line limit and input read in small
 # pieces so that the code joining lines across reads is exercised.

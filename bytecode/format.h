@@ -22,7 +22,7 @@
 
 #define JR_MAGIC "\x89JBC\r\n\x1a\n"
 #define JR_MAGIC_LENGTH 8
-#define JR_FORMAT_VERSION 1u
+#define JR_FORMAT_VERSION 2u
 #define JR_NONE 0xFFFFFFFFu
 
 /* Bounds the loader enforces before it allocates anything. */
@@ -53,7 +53,7 @@
     S(JOURNEYS, 16, F(name) F(function) F(first_entry) F(entry_count) F(first_exit)           \
                         F(exit_count) F(reentry) F(reentry_after) F(goal_event)                \
                         F(goal_where) F(goal_value) F(goal_within) F(holdout) F(first_slot)    \
-                        F(slot_count) F(first_step) F(step_count) F(line))                     \
+                        F(slot_count) F(first_node) F(node_count) F(line))                     \
     S(ENTRIES, 17, F(kind) F(target) F(where_function) F(first_copy) F(copy_count))            \
     S(EXITS, 18, F(event) F(where_function) F(line))                                           \
     S(SLOTS, 19, F(type))                                                                      \
@@ -63,7 +63,7 @@
     S(SELECT_ARMS, 23, F(event) F(where_function) F(first_copy) F(copy_count) F(target))       \
     S(SPLITS, 24, F(name) F(first_arm) F(arm_count))                                           \
     S(SPLIT_ARMS, 25, F(basis_points) F(label) F(target))                                      \
-    S(STEPS, 26, F(label) F(line))                                                             \
+    S(NODES, 26, F(journey) F(kind) F(parent) F(step) F(line) F(column) F(label))              \
     S(EXTERNS, 27, F(library) F(name) F(result) F(parameters))                                 \
     S(FUNCTIONS, 28, F(kind) F(journey) F(event) F(result) F(first_word) F(word_count)        \
                          F(max_stack) F(first_line) F(line_count))                             \
@@ -97,6 +97,41 @@ enum { JR_REENTRY_NEVER, JR_REENTRY_ALWAYS, JR_REENTRY_AFTER };
 enum { JR_ENTRY_EVENT, JR_ENTRY_SEGMENT };
 /* function kind */
 enum { JR_FUNCTION_JOURNEY, JR_FUNCTION_EXPRESSION };
+/* Node kinds (NODES.kind): a journey's statements, then the arms of its branching
+ * statements. JR_NODE_KIND(NAME, spelling, is_arm); numbered in this order. */
+#define JR_NODE_KIND_LIST(K)          \
+    K(SEND, "send", 0)                \
+    K(WAIT, "wait", 0)                \
+    K(WAIT_UNTIL, "wait until", 0)    \
+    K(WAIT_FOR, "wait for", 0)        \
+    K(SELECT, "select", 0)            \
+    K(IF, "if", 0)                    \
+    K(SPLIT, "split", 0)              \
+    K(SET, "set", 0)                  \
+    K(LET, "let", 0)                  \
+    K(AUDIENCE, "audience", 0)        \
+    K(EMIT, "emit", 0)                \
+    K(TRACK, "track", 0)              \
+    K(STEP, "step", 0)                \
+    K(REPEAT, "repeat", 0)            \
+    K(WHILE, "while", 0)              \
+    K(EXIT, "exit", 0)                \
+    K(THEN, "then", 1)                \
+    K(ELSE, "else", 1)                \
+    K(RECEIVED, "received", 1)        \
+    K(TIMED_OUT, "timed out", 1)      \
+    K(ON, "on", 1)                    \
+    K(AFTER, "after", 1)              \
+    K(ARM, "arm", 1)                  \
+    K(BODY, "body", 1)
+
+typedef enum jr_node_kind {
+#define K(name, spelling, is_arm) JR_NODE_##name,
+    JR_NODE_KIND_LIST(K)
+#undef K
+    JR_NODE_KIND_COUNT
+} jr_node_kind;
+
 /* comparison relations (operand of COMPARE_*) */
 enum { JR_RELATION_EQUAL, JR_RELATION_NOT_EQUAL, JR_RELATION_LESS, JR_RELATION_LESS_EQUAL,
        JR_RELATION_GREATER, JR_RELATION_GREATER_EQUAL };
@@ -181,6 +216,24 @@ static inline const char *jr_builtin_parameters(uint32_t builtin)
 #undef JR_BUILTIN
     };
     return builtin < JR_BUILTIN_COUNT ? parameters[builtin] : "";
+}
+static inline const char *jr_node_kind_name(uint32_t kind)
+{
+    static const char *const names[] = {
+#define K(name, spelling, is_arm) spelling,
+        JR_NODE_KIND_LIST(K)
+#undef K
+    };
+    return kind < JR_NODE_KIND_COUNT ? names[kind] : "?";
+}
+static inline int jr_node_kind_is_arm(uint32_t kind)
+{
+    static const unsigned char arms[] = {
+#define K(name, spelling, is_arm) is_arm,
+        JR_NODE_KIND_LIST(K)
+#undef K
+    };
+    return kind < JR_NODE_KIND_COUNT && arms[kind];
 }
 /* Words per record of a table section; 0 for the pools and the code. */
 static inline uint32_t jr_record_width(uint32_t section)

@@ -80,7 +80,7 @@ JR_OPCODE(SEND,               "U",  "",   "",  "send message U with the pending 
 JR_OPCODE(EMIT,               "U",  "",   "",  "emit a custom action named by string constant U with the pending payload")
 JR_OPCODE(TRACK,              "U",  "",   "",  "record a track action and feed event U with the pending payload back in")
 JR_OPCODE(AUDIENCE,           "AB", "",   "",  "add (A = 1) or remove (A = 0) the contact to the audience named by string B")
-JR_OPCODE(ENTER_STEP,         "U",  "",   "",  "actions from here belong to step U - 1 (0: no step)")
+JR_OPCODE(NODE,               "U",  "",   "",  "the coroutine reaches node U: counted; a statement is where it now is")
 /* suspension: the stack is empty when the coroutine suspends */
 JR_OPCODE(WAIT,               "",   "d",  "",  "suspend for a duration")
 JR_OPCODE(WAIT_UNTIL,         "",   "t",  "",  "suspend until a time (continue at once if it is past)")

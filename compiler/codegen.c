@@ -32,7 +32,7 @@ typedef struct codegen {
     uint32_t slot_count;
     binding_slot *bindings;
     uint32_t binding_count, binding_capacity;
-    uint32_t first_step;
+    uint32_t first_node;
     bool failed; /* a limit of the format was exceeded: reported */
 } codegen;
 
@@ -48,7 +48,8 @@ typedef struct function_builder {
     uint32_t journey; /* JR_NONE outside journeys */
     const jc_node *event;
     uint32_t last_line, last_file;
-    uint32_t step; /* current ENTER_STEP operand */
+    uint32_t parent_node; /* the arm or step the statements being emitted are in, or JR_NONE */
+    uint32_t step_node;   /* the innermost step they are in, or JR_NONE */
 } function_builder;
 
 static char type_letter(jc_type type)
@@ -137,6 +138,7 @@ static function_builder begin_function(codegen *g, uint32_t journey, const jc_no
     f.journey = journey;
     f.event = event;
     f.last_file = JR_NONE;
+    f.parent_node = f.step_node = JR_NONE;
     mark_line(&f, span);
     return f;
 }
@@ -542,6 +544,81 @@ static void emit_block(function_builder *f, const jc_node *block)
     if (block) emit_statements(f, &block->as.block.statements);
 }
 
+/* Adds a node of the journey (spec/report.md: statements and arms, numbered in source
+ * order) and emits NODE for it; returns its index. */
+static uint32_t emit_node(function_builder *f, jr_node_kind kind, uint32_t parent, jc_span span, const char *label,
+                          uint32_t label_length)
+{
+    codegen *g = f->g;
+    jc_position position = jc_source_position(g->compiler->sources.items[span.file], span.begin);
+    jr_NODES_record record = {
+        .journey = g->journey_index,
+        .kind = (uint32_t)kind,
+        .parent = parent,
+        .step = f->step_node,
+        .line = position.line,
+        .column = position.column,
+        .label = label ? jc_program_string(g->program, label, label_length) : JR_NONE,
+    };
+    uint32_t node = jc_program_add(g->program, JR_SECTION_NODES, &record);
+    if (node >= 1u << 24) too_large(g, span, "more than 16777216 journey nodes");
+    emit(f, JR_OP_NODE, node, 0);
+    return node;
+}
+
+/* An arm of a branching statement: its node, then its block with the arm as parent. */
+static void emit_arm(function_builder *f, jr_node_kind kind, uint32_t statement, jc_span span, const char *label,
+                     uint32_t label_length, const jc_node *block)
+{
+    uint32_t outer = f->parent_node;
+    f->parent_node = emit_node(f, kind, statement, span, label, label_length);
+    emit_block(f, block);
+    f->parent_node = outer;
+}
+
+/* The label a statement's node carries in reports and maps. */
+static void statement_label(const jc_node *node, const char **label, uint32_t *length)
+{
+    const jc_name *name = NULL;
+    const jc_text *text = NULL;
+    switch (node->kind) {
+    case JC_NODE_SEND: name = node->as.send.message.name; break;
+    case JC_NODE_WAIT_FOR: name = node->as.wait_for.event.name; break;
+    case JC_NODE_SET: name = node->as.set.target.name; break;
+    case JC_NODE_LET: name = node->as.let.name; break;
+    case JC_NODE_EMIT: name = node->as.emit.name; break;
+    case JC_NODE_TRACK: name = node->as.track.event.name; break;
+    case JC_NODE_SPLIT: text = &node->as.split.name; break;
+    case JC_NODE_AUDIENCE: text = &node->as.audience.name; break;
+    case JC_NODE_STEP: text = &node->as.step.label; break;
+    default: break;
+    }
+    *label = name ? name->text : text ? text->bytes : NULL;
+    *length = name ? name->length : text ? text->length : 0;
+}
+
+static jr_node_kind statement_node_kind(jc_node_kind kind)
+{
+    switch (kind) {
+    case JC_NODE_SEND: return JR_NODE_SEND;
+    case JC_NODE_WAIT: return JR_NODE_WAIT;
+    case JC_NODE_WAIT_UNTIL: return JR_NODE_WAIT_UNTIL;
+    case JC_NODE_WAIT_FOR: return JR_NODE_WAIT_FOR;
+    case JC_NODE_SELECT: return JR_NODE_SELECT;
+    case JC_NODE_IF: return JR_NODE_IF;
+    case JC_NODE_SPLIT: return JR_NODE_SPLIT;
+    case JC_NODE_SET: return JR_NODE_SET;
+    case JC_NODE_LET: return JR_NODE_LET;
+    case JC_NODE_AUDIENCE: return JR_NODE_AUDIENCE;
+    case JC_NODE_EMIT: return JR_NODE_EMIT;
+    case JC_NODE_TRACK: return JR_NODE_TRACK;
+    case JC_NODE_STEP: return JR_NODE_STEP;
+    case JC_NODE_REPEAT: return JR_NODE_REPEAT;
+    case JC_NODE_WHILE: return JR_NODE_WHILE;
+    default: return JR_NODE_EXIT;
+    }
+}
+
 static void emit_payload(function_builder *f, const jc_list *pairs)
 {
     for (const jc_node *pair = pairs->first; pair; pair = pair->next) {
@@ -557,6 +634,10 @@ static void emit_statement(function_builder *f, const jc_node *node)
     codegen *g = f->g;
     jc_program *program = g->program;
     mark_line(f, node->span);
+    const char *label;
+    uint32_t label_length;
+    statement_label(node, &label, &label_length);
+    uint32_t self = emit_node(f, statement_node_kind(node->kind), f->parent_node, node->span, label, label_length);
     switch (node->kind) {
     case JC_NODE_SEND:
         emit_payload(f, &node->as.send.fields);
@@ -585,14 +666,14 @@ static void emit_statement(function_builder *f, const jc_node *node)
         uint32_t wait = jc_program_add(program, JR_SECTION_WAITS, &record);
         if (node->as.wait_for.within) emit_expression(f, node->as.wait_for.within, false);
         emit(f, JR_OP_WAIT_FOR, wait, node->as.wait_for.within ? 0 : 1);
-        if (node->as.wait_for.otherwise) {
-            /* true (the event came): jump keeping the bool; false: it is popped. */
-            uint32_t came = emit(f, JR_OP_JUMP_IF_TRUE_KEEP, 0, -1);
-            emit_block(f, node->as.wait_for.otherwise);
+        if (node->as.wait_for.within) {
+            /* Two arms: the event came (true), or the time ran out (false, then else). */
+            uint32_t timed_out = emit(f, JR_OP_JUMP_IF_FALSE, 0, -1);
+            emit_arm(f, JR_NODE_RECEIVED, self, node->span, NULL, 0, NULL);
             uint32_t done = emit(f, JR_OP_JUMP, 0, 0);
-            patch_to_here(f, came);
-            f->depth++;
-            emit(f, JR_OP_POP, 'b', -1);
+            patch_to_here(f, timed_out);
+            jc_span span = node->as.wait_for.otherwise ? node->as.wait_for.otherwise->span : node->span;
+            emit_arm(f, JR_NODE_TIMED_OUT, self, span, NULL, 0, node->as.wait_for.otherwise);
             patch_to_here(f, done);
         } else {
             emit(f, JR_OP_POP, 'b', -1);
@@ -642,11 +723,12 @@ static void emit_statement(function_builder *f, const jc_node *node)
             if (arm->kind == JC_NODE_SELECT_ON) {
                 jr_SELECT_ARMS_record *record = jc_program_record(program, JR_SECTION_SELECT_ARMS, arm_index++);
                 record->target = target;
-                emit_block(f, arm->as.select_on.body);
+                const jc_name *event = arm->as.select_on.event.name;
+                emit_arm(f, JR_NODE_ON, self, arm->span, event->text, event->length, arm->as.select_on.body);
             } else {
                 jr_SELECTS_record *record = jc_program_record(program, JR_SECTION_SELECTS, select_index);
                 record->after_target = target;
-                emit_block(f, arm->as.select_after.body);
+                emit_arm(f, JR_NODE_AFTER, self, arm->span, NULL, 0, arm->as.select_after.body);
             }
             if (jump_count < 256) jumps[jump_count++] = emit(f, JR_OP_JUMP, 0, 0);
             else too_large(g, node->span, "a select has more than 256 arms");
@@ -655,18 +737,19 @@ static void emit_statement(function_builder *f, const jc_node *node)
         break;
     }
     case JC_NODE_IF: {
+        /* Two arms, also when there is no else: the contacts that skipped the then. */
         emit_expression(f, node->as.if_statement.condition, false);
         uint32_t to_else = emit(f, JR_OP_JUMP_IF_FALSE, 0, -1);
-        emit_block(f, node->as.if_statement.then_branch);
-        const jc_node *otherwise = node->as.if_statement.else_branch;
-        if (!otherwise) {
-            patch_to_here(f, to_else);
-            break;
-        }
+        const jc_node *then_branch = node->as.if_statement.then_branch;
+        emit_arm(f, JR_NODE_THEN, self, then_branch->span, NULL, 0, then_branch);
         uint32_t to_end = emit(f, JR_OP_JUMP, 0, 0);
         patch_to_here(f, to_else);
-        if (otherwise->kind == JC_NODE_IF) emit_statement(f, otherwise);
+        const jc_node *otherwise = node->as.if_statement.else_branch;
+        uint32_t outer = f->parent_node;
+        f->parent_node = emit_node(f, JR_NODE_ELSE, self, otherwise ? otherwise->span : node->span, NULL, 0);
+        if (otherwise && otherwise->kind == JC_NODE_IF) emit_statement(f, otherwise);
         else emit_block(f, otherwise);
+        f->parent_node = outer;
         patch_to_here(f, to_end);
         break;
     }
@@ -695,7 +778,15 @@ static void emit_statement(function_builder *f, const jc_node *node)
         for (const jc_node *arm = node->as.split.arms.first; arm; arm = arm->next) {
             jr_SPLIT_ARMS_record *record = jc_program_record(program, JR_SECTION_SPLIT_ARMS, arm_index++);
             record->target = here(f);
-            emit_block(f, arm->as.split_arm.body);
+            /* The arm's label, or its share as written ("50%"). */
+            const jc_text *arm_label = &arm->as.split_arm.label;
+            jc_source *source = g->compiler->sources.items[arm->span.file];
+            jc_span share = arm->as.split_arm.percent_span;
+            if (arm->as.split_arm.has_label)
+                emit_arm(f, JR_NODE_ARM, self, arm->span, arm_label->bytes, arm_label->length, arm->as.split_arm.body);
+            else
+                emit_arm(f, JR_NODE_ARM, self, arm->span, source->text + share.begin, share.end - share.begin,
+                         arm->as.split_arm.body);
             if (jump_count < 256) jumps[jump_count++] = emit(f, JR_OP_JUMP, 0, 0);
             else too_large(g, node->span, "a split has more than 256 arms");
         }
@@ -728,18 +819,12 @@ static void emit_statement(function_builder *f, const jc_node *node)
         emit(f, JR_OP_TRACK, node->as.track.event.decl->index, 0);
         break;
     case JC_NODE_STEP: {
-        jc_source *source = g->compiler->sources.items[node->span.file];
-        jr_STEPS_record record = {
-            jc_program_string(program, node->as.step.label.bytes, node->as.step.label.length),
-            jc_source_position(source, node->span.begin).line,
-        };
-        uint32_t step = jc_program_add(program, JR_SECTION_STEPS, &record);
-        uint32_t outer = f->step;
-        f->step = step + 1;
-        emit(f, JR_OP_ENTER_STEP, f->step, 0);
+        /* Its statements have the step as parent and as step (actions name it). */
+        uint32_t outer_parent = f->parent_node, outer_step = f->step_node;
+        f->parent_node = f->step_node = self;
         emit_block(f, node->as.step.body);
-        f->step = outer;
-        emit(f, JR_OP_ENTER_STEP, outer, 0);
+        f->parent_node = outer_parent;
+        f->step_node = outer_step;
         break;
     }
     case JC_NODE_REPEAT: {
@@ -757,7 +842,7 @@ static void emit_statement(function_builder *f, const jc_node *node)
         emit(f, JR_OP_PUSH_NUMBER, one, 1);
         emit(f, JR_OP_SUBTRACT_NUMBERS, 0, -1);
         emit(f, JR_OP_STORE_LOCAL, counter, -1);
-        emit_block(f, node->as.repeat.body);
+        emit_arm(f, JR_NODE_BODY, self, node->as.repeat.body->span, NULL, 0, node->as.repeat.body);
         emit(f, JR_OP_JUMP, loop, 0);
         patch_to_here(f, exit_jump);
         break;
@@ -766,7 +851,7 @@ static void emit_statement(function_builder *f, const jc_node *node)
         uint32_t loop = here(f);
         emit_expression(f, node->as.while_loop.condition, false);
         uint32_t exit_jump = emit(f, JR_OP_JUMP_IF_FALSE, 0, -1);
-        emit_block(f, node->as.while_loop.body);
+        emit_arm(f, JR_NODE_BODY, self, node->as.while_loop.body->span, NULL, 0, node->as.while_loop.body);
         emit(f, JR_OP_JUMP, loop, 0);
         patch_to_here(f, exit_jump);
         break;
@@ -824,7 +909,7 @@ static void generate_journey(codegen *g, jc_node *journey)
     g->slot_count = 0;
     g->binding_count = 0;
     g->first_slot = program->tables[JR_SECTION_SLOTS].count;
-    g->first_step = program->tables[JR_SECTION_STEPS].count;
+    g->first_node = program->tables[JR_SECTION_NODES].count;
 
     for (const jc_node *item = journey->as.journey.items.first; item; item = item->next) {
         collect_bindings(g, item);
@@ -841,7 +926,7 @@ static void generate_journey(codegen *g, jc_node *journey)
         .goal_value = JR_NONE,
         .goal_within = JR_NONE,
         .first_slot = g->first_slot,
-        .first_step = g->first_step,
+        .first_node = g->first_node,
         .line = jc_source_position(g->compiler->sources.items[journey->span.file], journey->span.begin).line,
     };
     record.first_entry = program->tables[JR_SECTION_ENTRIES].count;
@@ -901,7 +986,7 @@ static void generate_journey(codegen *g, jc_node *journey)
     emit(&f, JR_OP_HALT, 0, 0);
     record.function = end_function(&f, JR_FUNCTION_JOURNEY, 0, journey->span);
     record.slot_count = g->slot_count;
-    record.step_count = program->tables[JR_SECTION_STEPS].count - g->first_step;
+    record.node_count = program->tables[JR_SECTION_NODES].count - g->first_node;
     *(jr_JOURNEYS_record *)jc_program_record(program, JR_SECTION_JOURNEYS, g->journey_index) = record;
     g->journey = NULL;
 }

@@ -194,6 +194,16 @@ static void put_operand(const image *im, jr_opcode op, uint32_t word, FILE *out)
     case JR_OP_LOAD_SEGMENT: fprintf(out, "%u  ; ", u); put_name(im, field_of(im, JR_SECTION_SEGMENTS, u, 0), out); break;
     case JR_OP_SEND: fprintf(out, "%u  ; ", u); put_name(im, field_of(im, JR_SECTION_MESSAGES, u, 0), out); break;
     case JR_OP_TRACK: fprintf(out, "%u  ; ", u); put_name(im, field_of(im, JR_SECTION_EVENTS, u, 0), out); break;
+    case JR_OP_NODE: { /* the node's kind, its label, and where it begins */
+        fprintf(out, "%u  ; %s", u, jr_node_kind_name(field_of(im, JR_SECTION_NODES, u, 1)));
+        uint32_t label = field_of(im, JR_SECTION_NODES, u, 6);
+        if (label != JR_NONE) {
+            fputc(' ', out);
+            put_string(im, label, out);
+        }
+        fprintf(out, " at %u:%u", field_of(im, JR_SECTION_NODES, u, 4), field_of(im, JR_SECTION_NODES, u, 5));
+        break;
+    }
     case JR_OP_CALL_BUILTIN:
         fprintf(out, "%u  ; %s", u, jr_builtin_name(u));
         break;
@@ -283,7 +293,7 @@ int jc_disassemble(const uint8_t *bytes, size_t length, FILE *out, char *error, 
         free(im.string_lengths);
         return -1;
     }
-    fputs("; journey bytecode, format 1, from ", out);
+    fprintf(out, "; journey bytecode, format %u, from ", JR_FORMAT_VERSION);
     put_string(&im, field_of(&im, JR_SECTION_PROGRAM, 0, 0), out);
     fputs(" by ", out);
     put_name(&im, field_of(&im, JR_SECTION_PROGRAM, 0, 1), out);

@@ -215,6 +215,10 @@ typedef struct jr_config {
     void *action_user;
     uint32_t instruction_budget; /* per resumption; 0: 10000 */
     const char *zoneinfo_dir;    /* NULL: /usr/share/zoneinfo */
+    /* Keep, per journey entry, the sends and split arms it went through, so that goals
+     * are attributed to messages and arms (jr_node_stats). Costs 16 bytes per send and
+     * per arm taken, for the VM's life; off by default. */
+    bool attribution;
 } jr_config;
 
 jr_status jr_vm_new(const jr_program *program, const jr_config *config, jr_vm **vm, jr_error *error);
@@ -232,15 +236,64 @@ int64_t jr_vm_clock(const jr_vm *vm);
 
 typedef struct jr_journey_stats {
     const char *name;
+    const char *file;         /* where it is declared */
+    uint32_t line;
     uint64_t entered;         /* including the holdout */
     uint64_t holdout;         /* of which in the control group */
-    uint64_t active;          /* running or waiting now */
+    uint64_t active;          /* running or waiting now (holdout contacts included) */
     uint64_t completed;       /* ran to the end or to an exit statement */
     uint64_t exited;          /* by an `exit on` clause */
     uint64_t errors;          /* ended by a run-time error */
     uint64_t goals_treated, goals_holdout;
     double goal_value_treated, goal_value_holdout;
+    /* time from entry to goal, in milliseconds: sums for means, and medians read off a
+     * histogram of 1/4-octave buckets (within 9%; spec/report.md) */
+    double time_to_goal_sum_treated, time_to_goal_sum_holdout;
+    double time_to_goal_median_treated, time_to_goal_median_holdout; /* NaN: no goals */
+    uint32_t exit_count;      /* `exit on` clauses: jr_vm_exit_stats */
+    uint32_t first_node, node_count; /* its statements and arms: jr_vm_node_stats */
 } jr_journey_stats;
+
+/* One `exit on` clause of a journey. */
+typedef struct jr_exit_stats {
+    const char *event;        /* the event's name in the program */
+    uint32_t line;
+    uint64_t exited;          /* contacts it ended, holdout contacts included */
+} jr_exit_stats;
+
+/* Nodes are a journey's statements and the arms of its branching statements, in source
+ * order; the compiler numbers them (spec/report.md). A contact "at" a node is a running
+ * coroutine whose latest statement is that node: at rest, that is always a wait. */
+#define JR_NO_NODE 0xFFFFFFFFu
+
+typedef struct jr_node_stats {
+    uint32_t journey;
+    const char *kind;    /* statements: "send", "wait", "wait until", "wait for", "select",
+                            "if", "split", "set", "let", "audience", "emit", "track",
+                            "step", "repeat", "while", "exit"; arms: "then", "else",
+                            "received", "timed out", "on", "after", "arm", "body" */
+    bool is_arm;
+    uint32_t parent;     /* arms: the branching statement; statements: the arm or step
+                            they are in, or JR_NO_NODE at the top of the journey */
+    const char *file;
+    uint32_t line, column; /* where the statement or arm begins (1-based) */
+    const char *label;   /* send: message; step: label; split: name; split arm: its label
+                            or its share ("50%"); select arm: the event; else NULL */
+    const char *step;    /* the label of the innermost step it is in, or NULL */
+    uint64_t entered;    /* times a contact reached it (arms: took it) */
+    uint64_t here;       /* contacts at it now */
+    uint64_t errors;     /* coroutines ended by a run-time error at it */
+    uint64_t exited;     /* contacts ended by an `exit on` clause while at it */
+    uint64_t goals;      /* goals reached while at it */
+    double goal_value;
+    /* send statements */
+    uint64_t sent, deferred, suppressed;
+    /* with jr_config.attribution: goals after passing through it (split arms), and the
+     * goals credited to it (sends), last-touch and linear, with their value */
+    uint64_t converted;
+    double converted_value;
+    double last_touch, last_touch_value, linear, linear_value;
+} jr_node_stats;
 
 typedef struct jr_message_stats {
     const char *name;
@@ -265,6 +318,53 @@ uint32_t jr_vm_journey_count(const jr_vm *vm);
 void jr_vm_journey_stats(const jr_vm *vm, uint32_t journey, jr_journey_stats *stats);
 uint32_t jr_vm_message_count(const jr_vm *vm);
 void jr_vm_message_stats(const jr_vm *vm, uint32_t message, jr_message_stats *stats);
+void jr_vm_exit_stats(const jr_vm *vm, uint32_t journey, uint32_t clause, jr_exit_stats *stats);
+uint32_t jr_vm_node_count(const jr_vm *vm);
+void jr_vm_node_stats(const jr_vm *vm, uint32_t node, jr_node_stats *stats);
+/* Contacts ended by exit clause `clause` of the node's journey while at the node. */
+uint64_t jr_vm_node_exits(const jr_vm *vm, uint32_t node, uint32_t clause);
+
+/* ---- one contact ------------------------------------------------------------------ */
+
+typedef enum jr_name_kind {
+    JR_NAME_ATTRIBUTE, JR_NAME_SCORE, JR_NAME_SEGMENT, JR_NAME_JOURNEY, JR_NAME_MESSAGE,
+    JR_NAME_EVENT, JR_NAME_CHANNEL,
+} jr_name_kind;
+
+/* The index of a declaration by its name in the program (events by their name in the
+ * program, not their external name), or -1. */
+int32_t jr_program_find(const jr_program *program, jr_name_kind kind, const char *name);
+
+typedef enum jr_journey_status {
+    JR_JOURNEY_NOT_ENTERED,
+    JR_JOURNEY_ACTIVE,   /* its coroutine runs or waits */
+    JR_JOURNEY_HOLDOUT,  /* in the control group, its goal window still open */
+    JR_JOURNEY_ENDED,    /* ended (re-entry rules may let it in again) */
+} jr_journey_status;
+
+typedef struct jr_contact_journey {
+    jr_journey_status status;
+    uint32_t entries;     /* times it entered */
+    int64_t entered_at;   /* of the latest entry */
+    bool goal_reached;    /* in the latest entry */
+    uint32_t node;        /* active: the node it is at (a wait when at rest), else JR_NO_NODE */
+    const char *waiting;  /* active and at rest: "timer", "event" or "select"; else NULL */
+} jr_contact_journey;
+
+/* Finds a contact by id; false if the VM has never seen it. */
+bool jr_vm_contact_find(const jr_vm *vm, const char *id, size_t length, uint32_t *contact);
+/* An attribute's value now; type JR_TYPE_NULL when it has none. Strings live until the
+ * next call into the VM. */
+jr_status jr_vm_contact_attribute(const jr_vm *vm, uint32_t contact, uint32_t attribute,
+                                  jr_field_value *value, jr_error *error);
+/* A score decayed to the VM's clock. */
+jr_status jr_vm_contact_score(const jr_vm *vm, uint32_t contact, uint32_t score, double *value,
+                              jr_error *error);
+/* Whether the contact is in the segment at the VM's clock. */
+jr_status jr_vm_contact_segment(jr_vm *vm, uint32_t contact, uint32_t segment, bool *member,
+                                jr_error *error);
+jr_status jr_vm_contact_journey(const jr_vm *vm, uint32_t contact, uint32_t journey,
+                                jr_contact_journey *state, jr_error *error);
 
 /* Run-time errors, each with where it happened, in the order they occurred (the first
  * 1000 are kept; the count goes on). */

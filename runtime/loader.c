@@ -208,8 +208,6 @@ static bool check_tables(checker *c)
     }
     for (uint32_t i = 0; i < JR_COUNT(p, SLOTS); i++)
         CHECK(is_type(JR_TABLE(p, SLOTS)[i].type, true), "slot %u: bad type", i);
-    for (uint32_t i = 0; i < JR_COUNT(p, STEPS); i++)
-        CHECK(string_ok(p, JR_TABLE(p, STEPS)[i].label), "step %u: bad label", i);
     for (uint32_t i = 0; i < JR_COUNT(p, EXTERNS); i++) {
         const jr_EXTERNS_record *x = &JR_TABLE(p, EXTERNS)[i];
         CHECK(string_ok(p, x->library) && string_ok(p, x->name) && string_ok(p, x->parameters) &&
@@ -265,7 +263,7 @@ static bool check_tables(checker *c)
         CHECK(range_ok(j->first_exit, j->exit_count, JR_COUNT(p, EXITS)), "journey %u: exits out of range", i);
         CHECK(j->slot_count <= JR_MAX_SLOTS && range_ok(j->first_slot, j->slot_count, JR_COUNT(p, SLOTS)),
               "journey %u: slots out of range", i);
-        CHECK(range_ok(j->first_step, j->step_count, JR_COUNT(p, STEPS)), "journey %u: steps out of range", i);
+        CHECK(range_ok(j->first_node, j->node_count, JR_COUNT(p, NODES)), "journey %u: nodes out of range", i);
         CHECK(j->reentry <= JR_REENTRY_AFTER, "journey %u: bad reentry", i);
         CHECK((j->reentry == JR_REENTRY_AFTER) == (j->reentry_after != JR_NONE), "journey %u: bad reentry delay", i);
         if (j->reentry_after != JR_NONE)
@@ -296,6 +294,24 @@ static bool check_tables(checker *c)
             CHECK(exit_record->event < events, "journey %u: bad exit", i);
             if (!function_ok(c, exit_record->where_function, 'b', exit_record->event, i, "exit")) return false;
         }
+    }
+    /* Nodes: each in the range of its journey; parents and steps come before it, in the
+     * same journey (the compiler numbers them in pre-order). */
+    for (uint32_t i = 0; i < JR_COUNT(p, NODES); i++) {
+        const jr_NODES_record *n = &JR_TABLE(p, NODES)[i];
+        CHECK(n->journey < JR_COUNT(p, JOURNEYS) && n->kind < JR_NODE_KIND_COUNT && n->line >= 1 && n->column >= 1 &&
+                  optional_string_ok(p, n->label),
+              "node %u: bad journey, kind, position or label", i);
+        const jr_JOURNEYS_record *j = &JR_TABLE(p, JOURNEYS)[n->journey];
+        CHECK(i >= j->first_node && i - j->first_node < j->node_count, "node %u: outside its journey's nodes", i);
+        CHECK(n->parent == JR_NONE || (n->parent < i && JR_TABLE(p, NODES)[n->parent].journey == n->journey),
+              "node %u: bad parent", i);
+        CHECK(n->step == JR_NONE || (n->step < i && JR_TABLE(p, NODES)[n->step].journey == n->journey &&
+                                     JR_TABLE(p, NODES)[n->step].kind == JR_NODE_STEP),
+              "node %u: bad step", i);
+        CHECK(!jr_node_kind_is_arm(n->kind) || (n->parent != JR_NONE &&
+                                                !jr_node_kind_is_arm(JR_TABLE(p, NODES)[n->parent].kind)),
+              "node %u: an arm without its statement", i);
     }
     return true;
 }

@@ -205,7 +205,7 @@ static bool step(verifier *v, uint32_t pc)
     state s = v->states[pc];
     memcpy(stack_types, s.types, s.depth);
     s.types = stack_types;
-    uint32_t after_wait = s.after_wait; /* only JUMP_IF_TRUE_KEEP looks at it */
+    uint32_t after_wait = s.after_wait; /* only the conditional jumps look at it */
     s.after_wait = 0;
     if (!spend(v, pc, 1)) return false;
 
@@ -297,9 +297,17 @@ static bool step(verifier *v, uint32_t pc)
     }
     case JR_OP_JUMP:
         return flow(v, pc, u, &s);
-    case JR_OP_JUMP_IF_FALSE:
+    case JR_OP_JUMP_IF_FALSE: {
         if (!pop(v, pc, &s, 'b')) return false;
-        return flow(v, pc, u, &s) && flow(v, pc, pc + 1, &s);
+        /* Straight after a timed wait (and reached no other way), the fall-through is the
+         * path where the event came: the wait's bindings are written there. */
+        state came = s;
+        if (after_wait) {
+            const jr_WAITS_record *w = &JR_TABLE(p, WAITS)[after_wait - 1];
+            if (!copies_ok(v, pc, w->first_copy, w->copy_count, w->event, &came)) return false;
+        }
+        return flow(v, pc, u, &s) && flow(v, pc, pc + 1, &came);
+    }
     case JR_OP_JUMP_IF_FALSE_KEEP:
     case JR_OP_JUMP_IF_TRUE_KEEP: {
         if (!pop(v, pc, &s, 'b')) return false;
@@ -349,9 +357,9 @@ static bool step(verifier *v, uint32_t pc)
     case JR_OP_AUDIENCE:
         if (a > 1 || b >= p->string_count) return reject(v, pc, "bad audience operand%s", "");
         return flow(v, pc, pc + 1, &s);
-    case JR_OP_ENTER_STEP:
-        if (u != 0 && (u - 1 < v->journey->first_step || u - 1 - v->journey->first_step >= v->journey->step_count))
-            return reject(v, pc, "step out of the journey's range%s", "");
+    case JR_OP_NODE:
+        if (u < v->journey->first_node || u - v->journey->first_node >= v->journey->node_count)
+            return reject(v, pc, "node out of the journey's range%s", "");
         return flow(v, pc, pc + 1, &s);
     case JR_OP_WAIT:
         return pop(v, pc, &s, 'd') && suspend_ok(v, pc, &s) && flow(v, pc, pc + 1, &s);

@@ -361,10 +361,9 @@ static void init_contact(jr_vm *vm, uint8_t *record, uint32_t id)
     for (uint32_t i = 0; i < JR_COUNT(vm->program, ATTRIBUTES); i++) attributes[i] = attribute_default(vm, i);
 }
 
-/* The contact with this id, created on first sight; JR_NONE when out of memory. */
-static uint32_t find_contact(jr_vm *vm, const char *bytes, uint32_t length)
+uint32_t jr_vm_lookup_contact(const jr_vm *vm, const char *bytes, uint32_t length, uint32_t *empty_slot)
 {
-    if ((vm->contact_count + 1) * 2 > vm->contact_bucket_count && !contacts_rehash(vm)) return JR_NONE;
+    if (vm->contact_bucket_count == 0) return JR_NONE;
     uint32_t mask = vm->contact_bucket_count - 1;
     uint32_t slot = jr_hash_bytes(bytes, length) & mask;
     for (; vm->contact_buckets[slot]; slot = (slot + 1) & mask) {
@@ -373,6 +372,17 @@ static uint32_t find_contact(jr_vm *vm, const char *bytes, uint32_t length)
         const char *id = jr_strings_get(&vm->strings, ((contact_header *)jr_contact_record(vm, contact))->id, &id_length);
         if (id_length == length && memcmp(id, bytes, length) == 0) return contact;
     }
+    if (empty_slot) *empty_slot = slot;
+    return JR_NONE;
+}
+
+/* The contact with this id, created on first sight; JR_NONE when out of memory. */
+static uint32_t find_contact(jr_vm *vm, const char *bytes, uint32_t length)
+{
+    if ((vm->contact_count + 1) * 2 > vm->contact_bucket_count && !contacts_rehash(vm)) return JR_NONE;
+    uint32_t slot;
+    uint32_t found = jr_vm_lookup_contact(vm, bytes, length, &slot);
+    if (found != JR_NONE) return found;
     if (vm->contact_count == vm->contact_capacity) {
         uint32_t capacity = vm->contact_capacity ? vm->contact_capacity * 2 : 1024;
         uint8_t *records = vm_alloc(vm, vm->records, vm->record_size * capacity);
@@ -432,7 +442,7 @@ static double fixed_pow(double base, double exponent)
     return result * (j < -2000 ? 0 : ldexp(1 + expm1, (int)j));
 }
 
-static double score_now(const jr_vm *vm, uint32_t contact, uint32_t score)
+double jr_vm_score_now(const jr_vm *vm, uint32_t contact, uint32_t score)
 {
     const jr_SCORES_record *s = &JR_TABLE(vm->program, SCORES)[score];
     const score_state *state = (const score_state *)(jr_contact_record(vm, contact) + vm->scores_offset) + score;
@@ -587,12 +597,13 @@ typedef struct frame {
     const uint8_t *segments; /* memberships a segment name reads; NULL: evaluated now */
 } frame;
 
-static outcome journey_send(jr_vm *vm, frame *f, uint32_t pc, uint32_t message);
-static void emit_simple_action(jr_vm *vm, frame *f, uint32_t pc, jr_action_kind kind, const char *name, bool add,
+static outcome journey_send(jr_vm *vm, frame *f, uint32_t message);
+static void emit_simple_action(jr_vm *vm, frame *f, jr_action_kind kind, const char *name, bool add,
                                char type, jr_value value, bool with_payload);
 static bool queue_track(jr_vm *vm, frame *f, uint32_t event);
 static void schedule(jr_vm *vm, uint32_t contact, uint32_t journey, journey_state *state, int64_t due);
-static const uint8_t *segments_now(jr_vm *vm, uint32_t contact);
+static void reach_node(jr_vm *vm, journey_state *state, uint32_t node);
+static void path_add(jr_vm *vm, journey_state *state, uint32_t node);
 
 #define FAIL_AT(...)                                                                      \
     do {                                                                                  \
@@ -647,11 +658,11 @@ static outcome execute(jr_vm *vm, frame *f, uint32_t pc, int resume_bool, jr_val
             stack[depth++] = value;
             break;
         }
-        case JR_OP_LOAD_SCORE: stack[depth++] = jr_from_number(score_now(vm, f->contact, u)); break;
+        case JR_OP_LOAD_SCORE: stack[depth++] = jr_from_number(jr_vm_score_now(vm, f->contact, u)); break;
         case JR_OP_LOAD_SEGMENT: {
             /* Score and aggregate conditions read the memberships of the last event, a
              * segment's condition those computed before it; journeys evaluate now (6.9). */
-            const uint8_t *bits = f->segments ? f->segments : segments_now(vm, f->contact);
+            const uint8_t *bits = f->segments ? f->segments : jr_vm_segments_now(vm, f->contact);
             stack[depth++] = (bits[u / 8] >> (u % 8)) & 1;
             break;
         }
@@ -688,7 +699,7 @@ static outcome execute(jr_vm *vm, frame *f, uint32_t pc, int resume_bool, jr_val
             char type = (char)JR_TABLE(p, ATTRIBUTES)[u].type;
             if (type == 's') value = jr_strings_keep(&vm->strings, (uint32_t)value);
             attributes[u] = value;
-            emit_simple_action(vm, f, pc - 1, JR_ACTION_SET, attribute_name(vm, u), false, type, value, false);
+            emit_simple_action(vm, f, JR_ACTION_SET, attribute_name(vm, u), false, type, value, false);
             break;
         }
         case JR_OP_JUMP_IF_PRESENT:
@@ -867,26 +878,26 @@ static outcome execute(jr_vm *vm, frame *f, uint32_t pc, int resume_bool, jr_val
         }
         case JR_OP_SEND:
             f->state->pc = pc;
-            if (journey_send(vm, f, pc - 1, u) == FAILED) return FAILED;
+            if (journey_send(vm, f, u) == FAILED) return FAILED;
             vm->payload_count = 0;
             break;
         case JR_OP_EMIT:
-            emit_simple_action(vm, f, pc - 1, JR_ACTION_EMIT, program_string(vm, u), false, 0, 0, true);
+            emit_simple_action(vm, f, JR_ACTION_EMIT, program_string(vm, u), false, 0, 0, true);
             vm->payload_count = 0;
             break;
         case JR_OP_TRACK:
             /* The 17th track of one event or timer is an error and produces nothing (6.13). */
             if (vm->pending_count >= JR_MAX_TRACK_CHAIN)
                 FAIL_AT("more than %d tracked events chained from one event", JR_MAX_TRACK_CHAIN);
-            emit_simple_action(vm, f, pc - 1, JR_ACTION_TRACK, program_string(vm, JR_TABLE(p, EVENTS)[u].external_name),
+            emit_simple_action(vm, f, JR_ACTION_TRACK, program_string(vm, JR_TABLE(p, EVENTS)[u].external_name),
                                false, 0, 0, true);
             queue_track(vm, f, u);
             vm->payload_count = 0;
             break;
         case JR_OP_AUDIENCE:
-            emit_simple_action(vm, f, pc - 1, JR_ACTION_AUDIENCE, program_string(vm, b), a == 1, 0, 0, false);
+            emit_simple_action(vm, f, JR_ACTION_AUDIENCE, program_string(vm, b), a == 1, 0, 0, false);
             break;
-        case JR_OP_ENTER_STEP: f->state->step = u; break;
+        case JR_OP_NODE: reach_node(vm, f->state, u); break;
         /* suspension */
         case JR_OP_WAIT: case JR_OP_WAIT_UNTIL: case JR_OP_WAIT_UNTIL_CLOCK: {
             int64_t due;
@@ -1001,7 +1012,7 @@ static void segments_compute(jr_vm *vm, uint32_t contact, uint8_t *bits, jr_valu
 /* The memberships at this moment, for segment names read by journeys (spec/language.md
  * 6.9: a resumed journey sees decayed scores and current windows). Uses the third part
  * of the stack: journeys use the first, message payloads the second. */
-static const uint8_t *segments_now(jr_vm *vm, uint32_t contact)
+const uint8_t *jr_vm_segments_now(jr_vm *vm, uint32_t contact)
 {
     segments_compute(vm, contact, vm->segment_live, vm->stack + 2 * (size_t)vm->program->max_stack);
     return vm->segment_live;
@@ -1015,12 +1026,14 @@ static void schedule(jr_vm *vm, uint32_t contact, uint32_t journey, journey_stat
     if (!jr_timers_push(&vm->timers, due, contact, journey, state->generation)) vm->out_of_memory = true;
 }
 
-/* Writes the key into vm->text and returns its offset. */
-static size_t build_key(jr_vm *vm, frame *f, uint32_t pc)
+/* Writes the key into vm->text and returns its offset: journey, entry, the statement's
+ * node within the journey, the action's sequence number in the entry, contact. */
+static size_t build_key(jr_vm *vm, frame *f)
 {
     size_t offset = vm->text_used;
-    text_format(vm, "%s:%u:%u:%u:", program_string(vm, JR_TABLE(vm->program, JOURNEYS)[f->journey].name),
-                f->state->entries, pc, f->state->sequence++);
+    const jr_JOURNEYS_record *journey = &JR_TABLE(vm->program, JOURNEYS)[f->journey];
+    uint32_t node = f->state->node ? f->state->node - 1 - journey->first_node : 0;
+    text_format(vm, "%s:%u:%u:%u:", program_string(vm, journey->name), f->state->entries, node, f->state->sequence++);
     const char *id = contact_id(vm, f->contact);
     text_append(vm, id, strlen(id));
     text_append(vm, "", 1); /* keep the NUL inside the used part */
@@ -1051,17 +1064,19 @@ static void deliver(jr_vm *vm, jr_action *action, size_t key, size_t payload)
     if (vm->config.on_action) vm->config.on_action(vm->config.action_user, action);
 }
 
+/* The label of the step the coroutine's latest statement is in, or NULL. */
 static const char *step_label(const jr_vm *vm, const journey_state *state)
 {
-    if (!state || state->step == 0) return NULL;
-    return program_string(vm, JR_TABLE(vm->program, STEPS)[state->step - 1].label);
+    if (!state || state->node == 0) return NULL;
+    uint32_t step = JR_TABLE(vm->program, NODES)[state->node - 1].step;
+    return step == JR_NONE ? NULL : program_string(vm, JR_TABLE(vm->program, NODES)[step].label);
 }
 
-static void emit_simple_action(jr_vm *vm, frame *f, uint32_t pc, jr_action_kind kind, const char *name, bool add,
+static void emit_simple_action(jr_vm *vm, frame *f, jr_action_kind kind, const char *name, bool add,
                                char type, jr_value value, bool with_payload)
 {
     vm->text_used = 0;
-    size_t key = build_key(vm, f, pc);
+    size_t key = build_key(vm, f);
     size_t payload;
     if (with_payload) {
         payload_json(vm, &payload);
@@ -1226,7 +1241,7 @@ static send_decision decide_send(jr_vm *vm, uint32_t contact, uint32_t message)
     return decision;
 }
 
-static outcome journey_send(jr_vm *vm, frame *f, uint32_t pc, uint32_t message)
+static outcome journey_send(jr_vm *vm, frame *f, uint32_t message)
 {
     const jr_program *p = vm->program;
     const jr_MESSAGES_record *m = &JR_TABLE(p, MESSAGES)[message];
@@ -1257,16 +1272,20 @@ static outcome journey_send(jr_vm *vm, frame *f, uint32_t pc, uint32_t message)
     send_decision decision = decide_send(vm, f->contact, message);
     /* Transactional sends are not counted by limits (6.12). */
     if (decision.outcome != JR_SEND_SUPPRESSED && !m->transactional) remember_send(vm, f->contact, m->channel, decision.at);
+    node_counters *node = f->state->node ? &vm->node_counters[f->state->node - 1] : NULL;
     switch (decision.outcome) {
-    case JR_SEND_SENT: counters->sent++; break;
-    case JR_SEND_DEFERRED: counters->deferred++; break;
+    case JR_SEND_SENT: counters->sent++; if (node) node->sent++; break;
+    case JR_SEND_DEFERRED: counters->deferred++; if (node) node->deferred++; break;
     case JR_SEND_SUPPRESSED:
         if (decision.by_limit) counters->suppressed_by_limit++;
         else counters->suppressed_by_quiet_hours++;
+        if (node) node->suppressed++;
         break;
     }
+    /* What is delivered may win the goal's credit. */
+    if (decision.outcome != JR_SEND_SUPPRESSED && f->state->node) path_add(vm, f->state, f->state->node - 1);
     vm->text_used = 0;
-    size_t key = build_key(vm, f, pc);
+    size_t key = build_key(vm, f);
     size_t payload;
     payload_json(vm, &payload);
     jr_action action = { 0 };
@@ -1322,18 +1341,113 @@ static bool queue_track(jr_vm *vm, frame *f, uint32_t event)
     return true;
 }
 
+/* ---- journey nodes: what reports count ----------------------------------------------------- */
+
+/* NODE: the coroutine reached node `node`. A statement becomes where the contact is;
+ * an arm is only counted (and, with attribution, a split arm joins the entry's path). */
+static void reach_node(jr_vm *vm, journey_state *state, uint32_t node)
+{
+    node_counters *counters = &vm->node_counters[node];
+    counters->entered++;
+    uint32_t kind = JR_TABLE(vm->program, NODES)[node].kind;
+    if (jr_node_kind_is_arm(kind)) {
+        if (kind == JR_NODE_ARM) path_add(vm, state, node);
+        return;
+    }
+    if (state->node) vm->node_counters[state->node - 1].here--;
+    counters->here++;
+    state->node = node + 1;
+}
+
+/* Appends a node to the entry's path (with attribution). When memory runs out the path
+ * stops growing: attribution undercounts, nothing else is affected. */
+static void path_add(jr_vm *vm, journey_state *state, uint32_t node)
+{
+    if (!vm->config.attribution) return;
+    if (vm->path_count == vm->path_capacity) {
+        if (vm->path_capacity >= UINT32_MAX / 2) return;
+        uint32_t capacity = vm->path_capacity ? vm->path_capacity * 2 : 1024;
+        path_entry *grown = vm_alloc(vm, vm->paths, sizeof *grown * capacity);
+        if (!grown) return;
+        vm->paths = grown;
+        vm->path_capacity = capacity;
+    }
+    vm->paths[vm->path_count] = (path_entry){ state->path, node };
+    state->path = ++vm->path_count;
+}
+
+/* A treated contact reached the goal: count it at its latest node and, with attribution,
+ * credit the sends of its entry (last-touch: the latest; linear: equal shares) and the
+ * split arms it took (once each). */
+static void credit_goal(jr_vm *vm, const journey_state *state, double value)
+{
+    if (state->node) {
+        vm->node_counters[state->node - 1].goals++;
+        vm->node_counters[state->node - 1].goal_value += value;
+    }
+    if (!vm->config.attribution) return;
+    uint32_t serial = ++vm->mark_serial;
+    uint32_t sends = 0, last_send = JR_NONE;
+    for (uint32_t at = state->path; at; at = vm->paths[at - 1].previous) {
+        uint32_t node = vm->paths[at - 1].node;
+        if (JR_TABLE(vm->program, NODES)[node].kind == JR_NODE_SEND) {
+            if (last_send == JR_NONE) last_send = node;
+            sends++;
+        } else if (vm->node_marks[node] != serial) {
+            vm->node_marks[node] = serial;
+            vm->node_counters[node].converted++;
+            vm->node_counters[node].converted_value += value;
+        }
+    }
+    if (!sends) return;
+    vm->node_counters[last_send].last_touch += 1;
+    vm->node_counters[last_send].last_touch_value += value;
+    for (uint32_t at = state->path; at; at = vm->paths[at - 1].previous) {
+        node_counters *node = &vm->node_counters[vm->paths[at - 1].node];
+        if (JR_TABLE(vm->program, NODES)[vm->paths[at - 1].node].kind != JR_NODE_SEND) continue;
+        node->linear += 1.0 / sends;
+        node->linear_value += value / sends;
+    }
+}
+
+/* Time to goal in a histogram of quarter octaves of seconds (spec/report.md). */
+static void time_to_goal_add(journey_counters *counters, bool control, int64_t milliseconds)
+{
+    double seconds = milliseconds > 0 ? (double)milliseconds / 1000.0 : 0;
+    int bucket = (int)floor(4.0 * log2(seconds + 1.0));
+    if (bucket < 0) bucket = 0;
+    if (bucket >= JR_GOAL_TIME_BUCKETS) bucket = JR_GOAL_TIME_BUCKETS - 1;
+    counters->time_to_goal_sum[control] += (double)(milliseconds > 0 ? milliseconds : 0);
+    counters->time_to_goal[control][bucket]++;
+}
+
 /* ---- journeys ---------------------------------------------------------------------------- */
 
 typedef enum ending { ENDING_COMPLETED, ENDING_EXITED, ENDING_FAILED } ending;
 
-static void end_journey(jr_vm *vm, uint32_t journey, journey_state *state, ending how)
+/* exit_clause: with ENDING_EXITED, which `exit on` clause of the journey ended it. The
+ * coroutine's latest node stays in state->node, for goals reached after the end. */
+static void end_journey(jr_vm *vm, uint32_t journey, journey_state *state, ending how, uint32_t exit_clause)
 {
     journey_counters *counters = &vm->journey_counters[journey];
     if (state->status == JOURNEY_RUNNING || state->status == JOURNEY_HOLDOUT) {
         counters->active--;
         if (how == ENDING_FAILED) counters->errors++;
         else if (how == ENDING_COMPLETED) counters->completed++;
-        else counters->exited++;
+        else {
+            counters->exited++;
+            vm->exit_counters[JR_TABLE(vm->program, JOURNEYS)[journey].first_exit + exit_clause]++;
+        }
+    }
+    if (state->status == JOURNEY_RUNNING && state->node) {
+        uint32_t node = state->node - 1;
+        node_counters *at = &vm->node_counters[node];
+        at->here--;
+        if (how == ENDING_FAILED) at->errors++;
+        if (how == ENDING_EXITED) {
+            at->exited++;
+            vm->node_exits[vm->node_exit_base[node] + exit_clause]++;
+        }
     }
     state->status = JOURNEY_DONE;
     state->wait = WAIT_NONE;
@@ -1350,8 +1464,8 @@ static void run_journey(jr_vm *vm, uint32_t contact, uint32_t journey, int resum
     jr_value unused;
     outcome how = execute(vm, &f, state->pc, resume_bool, &unused);
     vm->payload_count = 0;
-    if (how == ENDED) end_journey(vm, journey, state, ENDING_COMPLETED);
-    else if (how == FAILED) end_journey(vm, journey, state, ENDING_FAILED);
+    if (how == ENDED) end_journey(vm, journey, state, ENDING_COMPLETED, JR_NONE);
+    else if (how == FAILED) end_journey(vm, journey, state, ENDING_FAILED, JR_NONE);
 }
 
 /* Copies the fields a binding needs from the event being applied into frame slots;
@@ -1379,7 +1493,8 @@ static void enter_journey(jr_vm *vm, uint32_t contact, uint32_t journey, const j
     state->entered_at = vm->clock;
     state->goal_reached = 0;
     state->sequence = 0;
-    state->step = 0;
+    state->node = 0;
+    state->path = 0;
     state->pc = 0;
     state->wait = WAIT_NONE;
     state->generation++;
@@ -1397,7 +1512,7 @@ static void enter_journey(jr_vm *vm, uint32_t contact, uint32_t journey, const j
         counters->holdout++;
         state->status = JOURNEY_HOLDOUT;
         if (j->goal_event == JR_NONE) {
-            end_journey(vm, journey, state, ENDING_COMPLETED);
+            end_journey(vm, journey, state, ENDING_COMPLETED, JR_NONE);
             return;
         }
         state->wait = WAIT_TIMER;
@@ -1457,7 +1572,7 @@ static void apply(jr_vm *vm, uint32_t contact, uint32_t event_index)
                 if (rule->event != event_index || !evaluate_condition(vm, rule->where_function, contact, JR_NONE, NULL, segments))
                     continue;
                 score_state *state = (score_state *)(record + vm->scores_offset) + s;
-                state->value = score_now(vm, contact, s) + p->numbers[rule->delta];
+                state->value = jr_vm_score_now(vm, contact, s) + p->numbers[rule->delta];
                 state->updated = vm->clock;
             }
         }
@@ -1504,16 +1619,18 @@ static void apply(jr_vm *vm, uint32_t contact, uint32_t event_index)
                 } else {
                     counters->goals_treated++;
                     counters->goal_value_treated += value;
+                    credit_goal(vm, state, value);
                 }
+                time_to_goal_add(counters, control, vm->clock - state->entered_at);
                 /* A control contact is in the journey until its goal window closes (6.4). */
-                if (state->status == JOURNEY_HOLDOUT) end_journey(vm, j, state, ENDING_COMPLETED);
+                if (state->status == JOURNEY_HOLDOUT) end_journey(vm, j, state, ENDING_COMPLETED, JR_NONE);
             }
             if (state->status == JOURNEY_RUNNING || state->status == JOURNEY_HOLDOUT) {
                 for (uint32_t e = 0; e < journey->exit_count; e++) {
                     const jr_EXITS_record *exit_record = &JR_TABLE(p, EXITS)[journey->first_exit + e];
                     if (exit_record->event == event_index &&
                         evaluate_condition(vm, exit_record->where_function, contact, j, state, NULL)) {
-                        end_journey(vm, j, state, ENDING_EXITED);
+                        end_journey(vm, j, state, ENDING_EXITED, e);
                         break;
                     }
                 }
@@ -1582,7 +1699,7 @@ static void fire(jr_vm *vm, const jr_timer timer)
     if (state->generation != timer.generation) return; /* stale */
     vm->stats.timers_fired++;
     if (state->status == JOURNEY_HOLDOUT) { /* the control contact's goal window closed */
-        end_journey(vm, timer.journey, state, ENDING_COMPLETED);
+        end_journey(vm, timer.journey, state, ENDING_COMPLETED, JR_NONE);
         return;
     }
     if (state->status != JOURNEY_RUNNING) return;
@@ -1824,6 +1941,24 @@ jr_status jr_vm_new(const jr_program *program, const jr_config *config, jr_vm **
         !vm->pending_tracks || !vm->journey_counters || !vm->message_counters)
         goto out_of_memory;
     if (!order_segments(vm)) goto out_of_memory;
+    /* Report counters per node, and per node and exit clause of its journey. */
+    uint32_t nodes = JR_COUNT(program, NODES);
+    vm->node_counters = vm_alloc(vm, NULL, sizeof *vm->node_counters * (nodes + 1));
+    vm->node_exit_base = vm_alloc(vm, NULL, sizeof *vm->node_exit_base * (nodes + 1));
+    vm->node_marks = vm_alloc(vm, NULL, sizeof *vm->node_marks * (nodes + 1));
+    if (!vm->node_counters || !vm->node_exit_base || !vm->node_marks) goto out_of_memory;
+    uint32_t exit_slots = 0;
+    for (uint32_t i = 0; i < nodes; i++) {
+        vm->node_exit_base[i] = exit_slots;
+        exit_slots += JR_TABLE(program, JOURNEYS)[JR_TABLE(program, NODES)[i].journey].exit_count;
+    }
+    vm->node_exits = vm_alloc(vm, NULL, sizeof *vm->node_exits * ((size_t)exit_slots + 1));
+    vm->exit_counters = vm_alloc(vm, NULL, sizeof *vm->exit_counters * (JR_COUNT(program, EXITS) + 1));
+    if (!vm->node_exits || !vm->exit_counters) goto out_of_memory;
+    memset(vm->exit_counters, 0, sizeof *vm->exit_counters * (JR_COUNT(program, EXITS) + 1));
+    memset(vm->node_counters, 0, sizeof *vm->node_counters * (nodes + 1));
+    memset(vm->node_marks, 0, sizeof *vm->node_marks * (nodes + 1));
+    memset(vm->node_exits, 0, sizeof *vm->node_exits * ((size_t)exit_slots + 1));
     memset(vm->journey_counters, 0, sizeof *vm->journey_counters * (journeys + 1));
     memset(vm->message_counters, 0, sizeof *vm->message_counters * (messages + 1));
     for (uint32_t i = 0; i < JR_COUNT(program, ATTRIBUTES); i++)
@@ -1848,61 +1983,9 @@ void jr_vm_free(jr_vm *vm)
     jr_zones_free(vm->zones);
     void *blocks[] = { vm->records, vm->contact_buckets, vm->aggregate_offsets, vm->seen, vm->stack, vm->event_fields,
                        vm->segment_before, vm->segment_live, vm->segment_order, vm->payload, vm->text, vm->pending_tracks, vm->journey_counters,
-                       vm->message_counters, vm->errors };
+                       vm->message_counters, vm->errors, vm->node_counters, vm->node_exit_base, vm->node_exits,
+                       vm->node_marks, vm->paths, vm->exit_counters };
     for (size_t i = 0; i < sizeof blocks / sizeof *blocks; i++) vm_alloc(vm, blocks[i], 0);
     jr_allocator allocator = vm->allocator;
     allocator.realloc(allocator.user, vm, 0);
-}
-
-/* ---- what happened -------------------------------------------------------------------------- */
-
-void jr_vm_stats_get(const jr_vm *vm, jr_vm_stats *stats) { *stats = vm->stats; }
-uint32_t jr_vm_journey_count(const jr_vm *vm) { return JR_COUNT(vm->program, JOURNEYS); }
-uint32_t jr_vm_message_count(const jr_vm *vm) { return JR_COUNT(vm->program, MESSAGES); }
-
-void jr_vm_journey_stats(const jr_vm *vm, uint32_t journey, jr_journey_stats *stats)
-{
-    memset(stats, 0, sizeof *stats);
-    if (journey >= JR_COUNT(vm->program, JOURNEYS)) return;
-    const journey_counters *c = &vm->journey_counters[journey];
-    stats->name = program_string(vm, JR_TABLE(vm->program, JOURNEYS)[journey].name);
-    stats->entered = c->entered;
-    stats->holdout = c->holdout;
-    stats->active = c->active;
-    stats->completed = c->completed;
-    stats->exited = c->exited;
-    stats->errors = c->errors;
-    stats->goals_treated = c->goals_treated;
-    stats->goals_holdout = c->goals_holdout;
-    stats->goal_value_treated = c->goal_value_treated;
-    stats->goal_value_holdout = c->goal_value_holdout;
-}
-
-void jr_vm_message_stats(const jr_vm *vm, uint32_t message, jr_message_stats *stats)
-{
-    memset(stats, 0, sizeof *stats);
-    if (message >= JR_COUNT(vm->program, MESSAGES)) return;
-    const jr_MESSAGES_record *m = &JR_TABLE(vm->program, MESSAGES)[message];
-    const message_counters *c = &vm->message_counters[message];
-    stats->name = program_string(vm, m->name);
-    stats->channel = program_string(vm, JR_TABLE(vm->program, CHANNELS)[m->channel].name);
-    stats->sent = c->sent;
-    stats->deferred = c->deferred;
-    stats->suppressed_by_limit = c->suppressed_by_limit;
-    stats->suppressed_by_quiet_hours = c->suppressed_by_quiet_hours;
-}
-
-uint32_t jr_vm_error_count(const jr_vm *vm) { return vm->error_count; }
-
-void jr_vm_error(const jr_vm *vm, uint32_t index, jr_runtime_error *error)
-{
-    memset(error, 0, sizeof *error);
-    if (index >= vm->error_count) return;
-    const recorded_error *e = &vm->errors[index];
-    error->contact_id = contact_id(vm, e->contact);
-    error->journey = e->journey != JR_NONE ? program_string(vm, JR_TABLE(vm->program, JOURNEYS)[e->journey].name) : NULL;
-    error->file = e->file != JR_NONE ? program_string(vm, e->file) : NULL;
-    error->line = e->line;
-    error->at = e->at;
-    error->message = e->message;
 }

@@ -116,13 +116,13 @@ typedef struct journey_state {
     uint8_t wait;
     uint8_t goal_reached;
     uint8_t unused;
-    uint32_t step;        /* ENTER_STEP operand: 0, or the step index + 1 */
+    uint32_t node;        /* the latest node reached in this entry + 1, or 0 */
     uint32_t pc;
     uint32_t wait_index;
     uint32_t entries;     /* how many times the contact entered */
     uint32_t generation;  /* of the current timer */
     uint32_t sequence;    /* actions made in this entry, for idempotency keys */
-    uint32_t unused2;
+    uint32_t path;        /* with attribution: the latest path entry of this entry + 1, or 0 */
     int64_t entered_at;
     int64_t wait_started; /* when the current wait began */
     jr_value slots[];
@@ -160,11 +160,29 @@ typedef struct recorded_error {
 
 enum { JR_MAX_RECORDED_ERRORS = 1000, JR_MAX_TRACK_CHAIN = 16 };
 
+enum { JR_GOAL_TIME_BUCKETS = 128 }; /* quarter octaves of seconds: up to 10^9 s */
+
 typedef struct journey_counters {
     uint64_t entered, holdout, active, completed, exited, errors;
     uint64_t goals_treated, goals_holdout;
     double goal_value_treated, goal_value_holdout;
+    double time_to_goal_sum[2];                       /* [treated, holdout], ms */
+    uint32_t time_to_goal[2][JR_GOAL_TIME_BUCKETS];   /* histograms */
 } journey_counters;
+
+typedef struct node_counters {
+    uint64_t entered, here, errors, exited, goals;
+    uint64_t sent, deferred, suppressed;
+    uint64_t converted;
+    double goal_value, converted_value;
+    double last_touch, last_touch_value, linear, linear_value;
+} node_counters;
+
+/* With attribution: what an entry went through, newest first (sends and split arms). */
+typedef struct path_entry {
+    uint32_t previous; /* index + 1, or 0 */
+    uint32_t node;
+} path_entry;
 
 typedef struct message_counters {
     uint64_t sent, deferred, suppressed_by_limit, suppressed_by_quiet_hours;
@@ -215,6 +233,14 @@ struct jr_vm {
 
     journey_counters *journey_counters;
     message_counters *message_counters;
+    node_counters *node_counters;
+    uint64_t *node_exits;      /* per node, per exit clause of its journey */
+    uint64_t *exit_counters;   /* per EXITS record: contacts it ended, holdout included */
+    uint32_t *node_exit_base;  /* where a node's exit counters start */
+    path_entry *paths;
+    uint32_t path_count, path_capacity;
+    uint32_t *node_marks;      /* for attributing a goal to each arm once */
+    uint32_t mark_serial;
     jr_vm_stats stats;
     recorded_error *errors;
     uint32_t error_count;
@@ -235,6 +261,13 @@ static inline journey_state *jr_journey_state(const jr_vm *vm, uint32_t contact,
 /* Built-in functions (builtins.c): pops arguments from stack[*depth], pushes the result.
  * Returns NULL, or the text of a run-time error. */
 const char *jr_call_builtin(jr_vm *vm, uint32_t contact, uint32_t builtin, jr_value *stack, uint32_t *depth);
+
+/* For inspect.c: a contact by id without creating it (JR_NONE if unknown; empty_slot,
+ * when given, receives where it would go), a score decayed to the clock, and the
+ * segment memberships at the clock (a bitset valid until the next call into the VM). */
+uint32_t jr_vm_lookup_contact(const jr_vm *vm, const char *bytes, uint32_t length, uint32_t *empty_slot);
+double jr_vm_score_now(const jr_vm *vm, uint32_t contact, uint32_t score);
+const uint8_t *jr_vm_segments_now(jr_vm *vm, uint32_t contact);
 
 /* Time zones (timezone.c) as the VM uses them. */
 const struct jr_zone *jr_vm_contact_zone(jr_vm *vm, uint32_t contact);

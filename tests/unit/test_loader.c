@@ -255,7 +255,7 @@ static const int64_t HOUR = 3600000, DAY = 86400000;
 
 /* A valid program with records in every table. Its journey:
  *
- *    0 ENTER_STEP 1                 the step "intro"
+ *    0 NODE 0                       the step "intro" (node 1 is a send in it)
  *    1 LOAD_LOCAL 1 0               plan ?? "nobody"  (slot 0: only one entry binds it)
  *    2 JUMP_IF_PRESENT s -> 4
  *    3 PUSH_STRING "nobody"
@@ -273,7 +273,7 @@ static const int64_t HOUR = 3600000, DAY = 86400000;
  *   27 EMIT "no_order"
  *   28 SPLIT 0 (-> 29, -> 33)
  *   29 LOAD_LOCAL 0 2 ; 30 PAYLOAD_ADD n "seats" ; 31 TRACK signed_up ; 32 JUMP -> 34
- *   33 ENTER_STEP 0
+ *   33 NODE 1
  *   34 LOAD_ATTRIBUTE 0 vip ; 35 JUMP_IF_FALSE -> 37 ; 36 EXIT ; 37 HALT */
 static void base_program(model *m)
 {
@@ -308,8 +308,8 @@ static void base_program(model *m)
     ADD(m, JOURNEYS, .name = str(m, "onboarding"), .function = FN(F_JOURNEY), .first_entry = 0, .entry_count = 2,
         .first_exit = 0, .exit_count = 1, .reentry = JR_REENTRY_AFTER, .reentry_after = integer(m, 30 * DAY),
         .goal_event = E_ORDER, .goal_where = FN(F_GOAL), .goal_value = FN(F_GOAL_VALUE),
-        .goal_within = integer(m, 30 * DAY), .holdout = 1000, .first_slot = 0, .slot_count = 4, .first_step = 0,
-        .step_count = 1, .line = 1);
+        .goal_within = integer(m, 30 * DAY), .holdout = 1000, .first_slot = 0, .slot_count = 4, .first_node = 0,
+        .node_count = 2, .line = 1);
     ADD(m, ENTRIES, JR_ENTRY_EVENT, E_SIGNED_UP, FN(F_ENTRY), 0, 1);
     ADD(m, ENTRIES, JR_ENTRY_SEGMENT, 0, none, 0, 0);
     ADD(m, EXITS, E_ORDER, FN(F_EXIT), 3);
@@ -326,7 +326,8 @@ static void base_program(model *m)
     ADD(m, SPLITS, str(m, "ab"), 0, 2);
     ADD(m, SPLIT_ARMS, 5000, str(m, "a"), 29);
     ADD(m, SPLIT_ARMS, 5000, none, 33);
-    ADD(m, STEPS, str(m, "intro"), 5);
+    ADD(m, NODES, 0, JR_NODE_STEP, none, none, 5, 5, str(m, "intro"));
+    ADD(m, NODES, 0, JR_NODE_SEND, 0, 0, 6, 9, str(m, "welcome"));
     ADD(m, EXTERNS, str(m, "libx.so"), str(m, "score_of"), 'n', str(m, "ns"));
     ADD(m, PROGRAM, str(m, "base.journey"), str(m, "test_loader"));
     /* functions: kind, journey, event, result; code below */
@@ -388,7 +389,7 @@ static void base_program(model *m)
          OP(CALL_BUILTIN, JR_BUILTIN_IN_HOURS), OP0(ADD_NUMBERS), OP(PUSH_NUMBER, one), OP(PUSH_STRING, str(m, "x")),
          OP(CALL_EXTERN, 0), OP0(ADD_NUMBERS), OP(PUSH_NUMBER, one), OP0(SWAP), OP0(SUBTRACT_NUMBERS),
          OP(JUMP, 53), OP(POP, 'n'), OP0(RETURN));
-    CODE(m, FN(F_JOURNEY), 2, OP(ENTER_STEP, 1), AB(LOAD_LOCAL, 1, 0), AB(JUMP_IF_PRESENT, 's', 4),
+    CODE(m, FN(F_JOURNEY), 2, OP(NODE, 0), AB(LOAD_LOCAL, 1, 0), AB(JUMP_IF_PRESENT, 's', 4),
          OP(PUSH_STRING, str(m, "nobody")), AB(PAYLOAD_ADD, 's', str(m, "plan")), OP(SEND, 0),
          AB(AUDIENCE, 1, str(m, "trial")), OP(PUSH_DURATION, integer(m, DAY)), OP0(WAIT), OP(WAIT_UNTIL_CLOCK, 36000),
          OP0(PUSH_NOW), OP(PUSH_DURATION, integer(m, HOUR)), OP0(ADD_DURATION), OP0(WAIT_UNTIL),
@@ -396,7 +397,7 @@ static void base_program(model *m)
          OP(POP, 'b'), AB(LOAD_LOCAL, 0, 1), OP(STORE_LOCAL, 2), OP(PUSH_DURATION, integer(m, HOUR)), OP(SELECT, 0),
          AB(LOAD_LOCAL, 0, 3), OP(SET_ATTRIBUTE, 1), OP(JUMP, 28), OP(EMIT, str(m, "no_order")), OP(SPLIT, 0),
          AB(LOAD_LOCAL, 0, 2), AB(PAYLOAD_ADD, 'n', str(m, "seats")), OP(TRACK, E_SIGNED_UP), OP(JUMP, 34),
-         OP(ENTER_STEP, 0), AB(LOAD_ATTRIBUTE, 0, 2), OP(JUMP_IF_FALSE, 37), OP0(EXIT), OP0(HALT));
+         OP(NODE, 1), AB(LOAD_ATTRIBUTE, 0, 2), OP(JUMP_IF_FALSE, 37), OP0(EXIT), OP0(HALT));
 }
 
 static jr_status load(const buffer *b, jr_program **program, jr_error *error)
@@ -461,7 +462,7 @@ static void run_case(void **state)
 /* -- file structure -- */
 BYTES(too_short, b->length = 19)
 BYTES(magic, b->bytes[1] = 'X')
-BYTES(version, set32(b->bytes + 8, 2))
+BYTES(version, set32(b->bytes + 8, 1))
 BYTES(damaged, b->bytes[b->length / 2] ^= 0x40)
 BYTES(crc, set32(b->bytes + b->length - 4, get32(b->bytes + b->length - 4) ^ 1))
 BYTES(section_count, set32(b->bytes + 12, 40))
@@ -543,7 +544,12 @@ MODEL(quiet_equal, REC(m, QUIET_HOURS, 0)->to = 79200)
 MODEL(quiet_channel, REC(m, QUIET_HOURS, 0)->channel = 1)
 MODEL(quiet_policy, REC(m, QUIET_HOURS, 0)->policy = 3)
 MODEL(slot_type, REC(m, SLOTS, 1)->type = 'x')
-MODEL(step_label, REC(m, STEPS, 0)->label = JR_NONE)
+MODEL(node_label, REC(m, NODES, 0)->label = 999)
+MODEL(node_kind, REC(m, NODES, 0)->kind = JR_NODE_KIND_COUNT)
+MODEL(node_parent, REC(m, NODES, 1)->parent = 1)
+MODEL(node_step, REC(m, NODES, 1)->step = 1)
+MODEL(node_arm, REC(m, NODES, 1)->kind = JR_NODE_THEN; REC(m, NODES, 1)->parent = JR_NONE)
+MODEL(node_outside, REC(m, JOURNEYS, 0)->first_node = 1; REC(m, JOURNEYS, 0)->node_count = 1)
 MODEL(extern_result, REC(m, EXTERNS, 0)->result = 'd')
 MODEL(extern_library, REC(m, EXTERNS, 0)->library = 999)
 MODEL(extern_parameters, REC(m, EXTERNS, 0)->parameters = str(m, "nt"))
@@ -576,7 +582,7 @@ MODEL(journey_entries, REC(m, JOURNEYS, 0)->first_entry = 1)
 MODEL(journey_exits, REC(m, JOURNEYS, 0)->first_exit = 1)
 MODEL(journey_slots_many, REC(m, JOURNEYS, 0)->slot_count = JR_MAX_SLOTS + 1)
 MODEL(journey_slots, REC(m, JOURNEYS, 0)->first_slot = 1)
-MODEL(journey_steps, REC(m, JOURNEYS, 0)->step_count = 2)
+MODEL(journey_nodes, REC(m, JOURNEYS, 0)->node_count = 3)
 MODEL(journey_reentry, REC(m, JOURNEYS, 0)->reentry = JR_REENTRY_AFTER + 1)
 MODEL(journey_reentry_delay, REC(m, JOURNEYS, 0)->reentry = JR_REENTRY_ALWAYS)
 MODEL(journey_reentry_missing, REC(m, JOURNEYS, 0)->reentry_after = JR_NONE)
@@ -657,7 +663,7 @@ MODEL(select_with_stack, JOURNEY(OP(PUSH_NUMBER, 0), OP(PUSH_DURATION, 0), OP(SE
 MODEL(send_in_expression, MISC(OP(SEND, 0), OP(PUSH_NUMBER, 0), OP0(RETURN)))
 MODEL(wait_in_expression, MISC(OP(PUSH_DURATION, 0), OP0(WAIT), OP(PUSH_NUMBER, 0), OP0(RETURN)))
 MODEL(exit_in_expression, MISC(OP0(EXIT)))
-MODEL(step_in_expression, CODE(m, FN(F_WAIT), 2, OP(ENTER_STEP, 0), OP0(PUSH_TRUE), OP0(RETURN)))
+MODEL(node_in_expression, CODE(m, FN(F_WAIT), 2, OP(NODE, 0), OP0(PUSH_TRUE), OP0(RETURN)))
 MODEL(return_in_journey, JOURNEY(OP(PUSH_NUMBER, 0), OP0(RETURN)))
 MODEL(return_type, MISC(OP0(PUSH_TRUE), OP0(RETURN)))
 MODEL(return_two, MISC(OP(PUSH_NUMBER, 0), OP(PUSH_NUMBER, 0), OP0(RETURN)))
@@ -688,8 +694,8 @@ MODEL(emit_name, JOURNEY(OP(EMIT, 999), OP0(HALT)))
 MODEL(track_event, JOURNEY(OP(TRACK, 2), OP0(HALT)))
 MODEL(audience_flag, JOURNEY(AB(AUDIENCE, 2, 0), OP0(HALT)))
 MODEL(audience_name, JOURNEY(AB(AUDIENCE, 0, 999), OP0(HALT)))
-MODEL(step_range, JOURNEY(OP(ENTER_STEP, 2), OP0(HALT)))
-MODEL(step_other_journey, ADD(m, STEPS, str(m, "other"), 1); JOURNEY(OP(ENTER_STEP, 2), OP0(HALT)))
+MODEL(node_range, JOURNEY(OP(NODE, 2), OP0(HALT)))
+MODEL(node_range_high, JOURNEY(OP(NODE, 0xFFFFFF), OP0(HALT)))
 MODEL(clock_range, JOURNEY(OP(WAIT_UNTIL_CLOCK, 86400), OP0(HALT)))
 MODEL(wait_type, JOURNEY(OP(PUSH_NUMBER, 0), OP0(WAIT), OP0(HALT)))
 MODEL(wait_until_type, JOURNEY(OP(PUSH_DURATION, 0), OP0(WAIT_UNTIL), OP0(HALT)))
@@ -781,7 +787,7 @@ static const loader_case cases[] = {
     { "base_program", NULL, NULL, false, NULL },
     STRUCTURE(too_short, "not a .jbc file: bad size"),
     STRUCTURE(magic, "not a .jbc file: bad magic"),
-    STRUCTURE(version, "bytecode format 2 is not supported (this runtime reads 1)"),
+    STRUCTURE(version, "bytecode format 1 is not supported (this runtime reads 2)"),
     { "damaged", NULL, bytes_damaged, true, "checksum mismatch: the file is damaged" },
     { "crc", NULL, bytes_crc, true, "checksum mismatch" },
     STRUCTURE(section_count, "bad section directory: 40 sections"),
@@ -860,7 +866,12 @@ static const loader_case cases[] = {
     TABLE(quiet_channel, "quiet hours 0: bad times, channel or policy"),
     TABLE(quiet_policy, "quiet hours 0: bad times, channel or policy"),
     TABLE(slot_type, "slot 1: bad type"),
-    TABLE(step_label, "step 0: bad label"),
+    TABLE(node_label, "node 0: bad journey, kind, position or label"),
+    TABLE(node_kind, "node 0: bad journey, kind, position or label"),
+    TABLE(node_parent, "node 1: bad parent"),
+    TABLE(node_step, "node 1: bad step"),
+    TABLE(node_arm, "node 1: an arm without its statement"),
+    TABLE(node_outside, "node 0: outside its journey's nodes"),
     TABLE(extern_result, "extern 0: bad library, name or signature"),
     TABLE(extern_library, "extern 0: bad library, name or signature"),
     TABLE(extern_parameters, "extern 0: bad parameter type"),
@@ -893,7 +904,7 @@ static const loader_case cases[] = {
     TABLE(journey_exits, "journey 0: exits out of range"),
     TABLE(journey_slots_many, "journey 0: slots out of range"),
     TABLE(journey_slots, "journey 0: slots out of range"),
-    TABLE(journey_steps, "journey 0: steps out of range"),
+    TABLE(journey_nodes, "journey 0: nodes out of range"),
     TABLE(journey_reentry, "journey 0: bad reentry"),
     TABLE(journey_reentry_delay, "journey 0: bad reentry delay"),
     TABLE(journey_reentry_missing, "journey 0: bad reentry delay"),
@@ -961,7 +972,7 @@ static const loader_case cases[] = {
     TABLE(send_in_expression, "function 9, instruction 0: SEND outside a journey"),
     TABLE(wait_in_expression, "function 9, instruction 1: WAIT outside a journey"),
     TABLE(exit_in_expression, "function 9, instruction 0: EXIT outside a journey"),
-    TABLE(step_in_expression, "function 8, instruction 0: ENTER_STEP outside a journey"),
+    TABLE(node_in_expression, "function 8, instruction 0: NODE outside a journey"),
     TABLE(return_in_journey, "function 10, instruction 1: RETURN in a journey"),
     TABLE(return_type, "function 9, instruction 1: returns something other than the function's one result"),
     TABLE(return_two, "function 9, instruction 2: returns something other than the function's one result"),
@@ -987,8 +998,8 @@ static const loader_case cases[] = {
     TABLE(track_event, "function 10, instruction 0: event out of range"),
     TABLE(audience_flag, "function 10, instruction 0: bad audience operand"),
     TABLE(audience_name, "function 10, instruction 0: bad audience operand"),
-    TABLE(step_range, "function 10, instruction 0: step out of the journey's range"),
-    TABLE(step_other_journey, "function 10, instruction 0: step out of the journey's range"),
+    TABLE(node_range, "function 10, instruction 0: node out of the journey's range"),
+    TABLE(node_range_high, "function 10, instruction 0: node out of the journey's range"),
     TABLE(clock_range, "function 10, instruction 0: time of day out of range"),
     TABLE(wait_type, "function 10, instruction 1: pops 'n' where 'd' is needed"),
     TABLE(wait_until_type, "function 10, instruction 1: pops 'd' where 't' is needed"),

@@ -1,0 +1,265 @@
+/* inspect.c: what a VM can tell about its run (counters per journey, message, exit
+ * clause and node) and about one contact (attributes, scores, segments, where it is in
+ * each journey). Read-only views of vm.h's state; nothing here changes a run. */
+#include <math.h>
+#include <string.h>
+
+#include "vm.h"
+
+static const char *program_string(const jr_program *program, uint32_t index)
+{
+    return index < program->string_count ? program->strings[index].bytes : "";
+}
+
+static const char *contact_id(const jr_vm *vm, uint32_t contact)
+{
+    uint32_t length;
+    return jr_strings_get(&vm->strings, ((const contact_header *)jr_contact_record(vm, contact))->id, &length);
+}
+
+static const char *optional_string(const jr_program *program, uint32_t index)
+{
+    return index == JR_NONE ? NULL : program_string(program, index);
+}
+
+/* ---- the run -------------------------------------------------------------------------- */
+
+void jr_vm_stats_get(const jr_vm *vm, jr_vm_stats *stats) { *stats = vm->stats; }
+uint32_t jr_vm_journey_count(const jr_vm *vm) { return JR_COUNT(vm->program, JOURNEYS); }
+uint32_t jr_vm_message_count(const jr_vm *vm) { return JR_COUNT(vm->program, MESSAGES); }
+uint32_t jr_vm_node_count(const jr_vm *vm) { return JR_COUNT(vm->program, NODES); }
+
+/* The median of a time-to-goal histogram: the geometric middle of the bucket holding
+ * the middle goal (buckets are quarter octaves of seconds + 1). */
+static double histogram_median(const uint32_t *buckets, uint64_t count)
+{
+    if (count == 0) return NAN;
+    uint64_t middle = (count + 1) / 2, seen = 0;
+    for (int b = 0; b < JR_GOAL_TIME_BUCKETS; b++) {
+        seen += buckets[b];
+        if (seen >= middle) return (exp2((b + 0.5) / 4.0) - 1.0) * 1000.0;
+    }
+    return NAN;
+}
+
+void jr_vm_journey_stats(const jr_vm *vm, uint32_t journey, jr_journey_stats *stats)
+{
+    memset(stats, 0, sizeof *stats);
+    const jr_program *p = vm->program;
+    if (journey >= JR_COUNT(p, JOURNEYS)) return;
+    const jr_JOURNEYS_record *j = &JR_TABLE(p, JOURNEYS)[journey];
+    const journey_counters *c = &vm->journey_counters[journey];
+    const jr_FUNCTIONS_record *function = &JR_TABLE(p, FUNCTIONS)[j->function];
+    stats->name = program_string(p, j->name);
+    stats->file = function->line_count ? program_string(p, JR_TABLE(p, LINES)[function->first_line].file) : "";
+    stats->line = j->line;
+    stats->entered = c->entered;
+    stats->holdout = c->holdout;
+    stats->active = c->active;
+    stats->completed = c->completed;
+    stats->exited = c->exited;
+    stats->errors = c->errors;
+    stats->goals_treated = c->goals_treated;
+    stats->goals_holdout = c->goals_holdout;
+    stats->goal_value_treated = c->goal_value_treated;
+    stats->goal_value_holdout = c->goal_value_holdout;
+    stats->time_to_goal_sum_treated = c->time_to_goal_sum[0];
+    stats->time_to_goal_sum_holdout = c->time_to_goal_sum[1];
+    stats->time_to_goal_median_treated = histogram_median(c->time_to_goal[0], c->goals_treated);
+    stats->time_to_goal_median_holdout = histogram_median(c->time_to_goal[1], c->goals_holdout);
+    stats->exit_count = j->exit_count;
+    stats->first_node = j->first_node;
+    stats->node_count = j->node_count;
+}
+
+void jr_vm_exit_stats(const jr_vm *vm, uint32_t journey, uint32_t clause, jr_exit_stats *stats)
+{
+    memset(stats, 0, sizeof *stats);
+    const jr_program *p = vm->program;
+    if (journey >= JR_COUNT(p, JOURNEYS)) return;
+    const jr_JOURNEYS_record *j = &JR_TABLE(p, JOURNEYS)[journey];
+    if (clause >= j->exit_count) return;
+    const jr_EXITS_record *exit_record = &JR_TABLE(p, EXITS)[j->first_exit + clause];
+    stats->event = program_string(p, JR_TABLE(p, EVENTS)[exit_record->event].name);
+    stats->line = exit_record->line;
+    stats->exited = vm->exit_counters[j->first_exit + clause];
+}
+
+uint64_t jr_vm_node_exits(const jr_vm *vm, uint32_t node, uint32_t clause)
+{
+    const jr_program *p = vm->program;
+    if (node >= JR_COUNT(p, NODES)) return 0;
+    if (clause >= JR_TABLE(p, JOURNEYS)[JR_TABLE(p, NODES)[node].journey].exit_count) return 0;
+    return vm->node_exits[vm->node_exit_base[node] + clause];
+}
+
+void jr_vm_node_stats(const jr_vm *vm, uint32_t node, jr_node_stats *stats)
+{
+    memset(stats, 0, sizeof *stats);
+    const jr_program *p = vm->program;
+    if (node >= JR_COUNT(p, NODES)) return;
+    const jr_NODES_record *n = &JR_TABLE(p, NODES)[node];
+    const node_counters *c = &vm->node_counters[node];
+    const jr_JOURNEYS_record *j = &JR_TABLE(p, JOURNEYS)[n->journey];
+    const jr_FUNCTIONS_record *function = &JR_TABLE(p, FUNCTIONS)[j->function];
+    stats->journey = n->journey;
+    stats->kind = jr_node_kind_name(n->kind);
+    stats->is_arm = jr_node_kind_is_arm(n->kind);
+    stats->parent = n->parent;
+    stats->file = function->line_count ? program_string(p, JR_TABLE(p, LINES)[function->first_line].file) : "";
+    stats->line = n->line;
+    stats->column = n->column;
+    stats->label = optional_string(p, n->label);
+    stats->step = n->step == JR_NONE ? NULL : optional_string(p, JR_TABLE(p, NODES)[n->step].label);
+    stats->entered = c->entered;
+    stats->here = c->here;
+    stats->errors = c->errors;
+    stats->exited = c->exited;
+    stats->goals = c->goals;
+    stats->goal_value = c->goal_value;
+    stats->sent = c->sent;
+    stats->deferred = c->deferred;
+    stats->suppressed = c->suppressed;
+    stats->converted = c->converted;
+    stats->converted_value = c->converted_value;
+    stats->last_touch = c->last_touch;
+    stats->last_touch_value = c->last_touch_value;
+    stats->linear = c->linear;
+    stats->linear_value = c->linear_value;
+}
+void jr_vm_message_stats(const jr_vm *vm, uint32_t message, jr_message_stats *stats)
+{
+    memset(stats, 0, sizeof *stats);
+    if (message >= JR_COUNT(vm->program, MESSAGES)) return;
+    const jr_MESSAGES_record *m = &JR_TABLE(vm->program, MESSAGES)[message];
+    const message_counters *c = &vm->message_counters[message];
+    stats->name = program_string(vm->program, m->name);
+    stats->channel = program_string(vm->program, JR_TABLE(vm->program, CHANNELS)[m->channel].name);
+    stats->sent = c->sent;
+    stats->deferred = c->deferred;
+    stats->suppressed_by_limit = c->suppressed_by_limit;
+    stats->suppressed_by_quiet_hours = c->suppressed_by_quiet_hours;
+}
+
+uint32_t jr_vm_error_count(const jr_vm *vm) { return vm->error_count; }
+
+void jr_vm_error(const jr_vm *vm, uint32_t index, jr_runtime_error *error)
+{
+    memset(error, 0, sizeof *error);
+    if (index >= vm->error_count) return;
+    const recorded_error *e = &vm->errors[index];
+    error->contact_id = contact_id(vm, e->contact);
+    error->journey = e->journey != JR_NONE ? program_string(vm->program, JR_TABLE(vm->program, JOURNEYS)[e->journey].name) : NULL;
+    error->file = e->file != JR_NONE ? program_string(vm->program, e->file) : NULL;
+    error->line = e->line;
+    error->at = e->at;
+    error->message = e->message;
+}
+
+/* ---- names ------------------------------------------------------------------------------ */
+
+int32_t jr_program_find(const jr_program *program, jr_name_kind kind, const char *name)
+{
+    if (!program || !name) return -1;
+    const uint32_t *records;
+    uint32_t count, width;
+    switch (kind) {
+#define CASE(KIND, SECTION)                                                          \
+    case KIND:                                                                       \
+        records = (const uint32_t *)JR_TABLE(program, SECTION);                      \
+        count = JR_COUNT(program, SECTION);                                          \
+        width = sizeof(jr_##SECTION##_record) / sizeof(uint32_t);                    \
+        break;
+        CASE(JR_NAME_ATTRIBUTE, ATTRIBUTES)
+        CASE(JR_NAME_SCORE, SCORES)
+        CASE(JR_NAME_SEGMENT, SEGMENTS)
+        CASE(JR_NAME_JOURNEY, JOURNEYS)
+        CASE(JR_NAME_MESSAGE, MESSAGES)
+        CASE(JR_NAME_EVENT, EVENTS)
+        CASE(JR_NAME_CHANNEL, CHANNELS)
+#undef CASE
+    default: return -1;
+    }
+    /* The name is the first field of each of these records. */
+    for (uint32_t i = 0; i < count && i < INT32_MAX; i++)
+        if (strcmp(program_string(program, records[(size_t)i * width]), name) == 0) return (int32_t)i;
+    return -1;
+}
+
+/* ---- one contact ------------------------------------------------------------------------- */
+
+bool jr_vm_contact_find(const jr_vm *vm, const char *id, size_t length, uint32_t *contact)
+{
+    if (!vm || !id || length > UINT32_MAX || !contact) return false;
+    uint32_t found = jr_vm_lookup_contact(vm, id, (uint32_t)length, NULL);
+    if (found == JR_NONE) return false;
+    *contact = found;
+    return true;
+}
+
+jr_status jr_vm_contact_attribute(const jr_vm *vm, uint32_t contact, uint32_t attribute, jr_field_value *value,
+                                  jr_error *error)
+{
+    if (!vm || !value) return jr_fail(error, JR_ERROR_ARGUMENT, "no VM or no value");
+    if (contact >= vm->contact_count) return jr_fail(error, JR_ERROR_ARGUMENT, "no contact %u", contact);
+    if (attribute >= JR_COUNT(vm->program, ATTRIBUTES))
+        return jr_fail(error, JR_ERROR_ARGUMENT, "no attribute %u", attribute);
+    char type = (char)JR_TABLE(vm->program, ATTRIBUTES)[attribute].type;
+    jr_value stored = ((const jr_value *)(jr_contact_record(vm, contact) + vm->attributes_offset))[attribute];
+    memset(value, 0, sizeof *value);
+    value->index = attribute;
+    value->type = jr_is_missing(type, stored) ? JR_TYPE_NULL : type;
+    if (value->type == JR_TYPE_NULL) return JR_OK;
+    switch (type) {
+    case JR_TYPE_NUMBER: value->as.number = jr_as_number(stored); break;
+    case JR_TYPE_BOOL: value->as.boolean = stored == 1; break;
+    case JR_TYPE_STRING: value->as.string.bytes = jr_strings_get(&vm->strings, (uint32_t)stored, &value->as.string.length); break;
+    default: value->as.time = (int64_t)stored; break;
+    }
+    return JR_OK;
+}
+
+jr_status jr_vm_contact_score(const jr_vm *vm, uint32_t contact, uint32_t score, double *value, jr_error *error)
+{
+    if (!vm || !value) return jr_fail(error, JR_ERROR_ARGUMENT, "no VM or no value");
+    if (contact >= vm->contact_count) return jr_fail(error, JR_ERROR_ARGUMENT, "no contact %u", contact);
+    if (score >= JR_COUNT(vm->program, SCORES)) return jr_fail(error, JR_ERROR_ARGUMENT, "no score %u", score);
+    *value = jr_vm_score_now(vm, contact, score);
+    return JR_OK;
+}
+
+jr_status jr_vm_contact_segment(jr_vm *vm, uint32_t contact, uint32_t segment, bool *member, jr_error *error)
+{
+    if (!vm || !member) return jr_fail(error, JR_ERROR_ARGUMENT, "no VM or no result");
+    if (contact >= vm->contact_count) return jr_fail(error, JR_ERROR_ARGUMENT, "no contact %u", contact);
+    if (segment >= JR_COUNT(vm->program, SEGMENTS)) return jr_fail(error, JR_ERROR_ARGUMENT, "no segment %u", segment);
+    const uint8_t *bits = jr_vm_segments_now(vm, contact);
+    *member = (bits[segment / 8] >> (segment % 8)) & 1;
+    jr_strings_reset_scratch(&vm->strings);
+    return JR_OK;
+}
+
+jr_status jr_vm_contact_journey(const jr_vm *vm, uint32_t contact, uint32_t journey, jr_contact_journey *state,
+                                jr_error *error)
+{
+    if (!vm || !state) return jr_fail(error, JR_ERROR_ARGUMENT, "no VM or no result");
+    if (contact >= vm->contact_count) return jr_fail(error, JR_ERROR_ARGUMENT, "no contact %u", contact);
+    if (journey >= JR_COUNT(vm->program, JOURNEYS)) return jr_fail(error, JR_ERROR_ARGUMENT, "no journey %u", journey);
+    const journey_state *s = jr_journey_state(vm, contact, journey);
+    memset(state, 0, sizeof *state);
+    state->node = JR_NO_NODE;
+    switch ((journey_status)s->status) {
+    case JOURNEY_NEVER: state->status = JR_JOURNEY_NOT_ENTERED; return JR_OK;
+    case JOURNEY_RUNNING: state->status = JR_JOURNEY_ACTIVE; break;
+    case JOURNEY_HOLDOUT: state->status = JR_JOURNEY_HOLDOUT; break;
+    case JOURNEY_DONE: state->status = JR_JOURNEY_ENDED; break;
+    }
+    state->entries = s->entries;
+    state->entered_at = s->entered_at;
+    state->goal_reached = s->goal_reached;
+    if (s->status == JOURNEY_RUNNING) {
+        if (s->node) state->node = s->node - 1;
+        state->waiting = s->wait == WAIT_TIMER ? "timer" : s->wait == WAIT_EVENT ? "event" : s->wait == WAIT_SELECT ? "select" : NULL;
+    }
+    return JR_OK;
+}
