@@ -42,9 +42,11 @@ ALL_LDFLAGS  := $(SANITIZER_FLAGS) $(LDFLAGS)
 
 COMPILER_SOURCES := compiler/arena.c compiler/source.c compiler/diagnostic.c compiler/ast.c \
                     compiler/compiler.c compiler/resolve.c compiler/codegen.c compiler/bytecode_writer.c \
-                    compiler/disassemble.c
+                    compiler/disassemble.c compiler/graph.c compiler/graph_match.c compiler/graph_text.c \
+                    compiler/graph_render.c
+COMPILER_SOURCES += compiler/format.c compiler/format_tokens.c compiler/format_lines.c compiler/format_columns.c
 COMPILER_OBJECTS := $(COMPILER_SOURCES:compiler/%.c=$(BUILD)/compiler/%.o) \
-                    $(BUILD)/compiler/lexer.o $(BUILD)/compiler/parser.o
+                    $(BUILD)/compiler/lexer.o $(BUILD)/compiler/parser.o $(BUILD)/compiler/report_counts.o
 GENERATED        := $(BUILD)/gen/lexer.c $(BUILD)/gen/parser.c $(BUILD)/gen/parser.h
 
 RUNTIME_SOURCES  := runtime/support.c runtime/loader.c runtime/verifier.c runtime/vm.c runtime/strings.c runtime/timers.c \
@@ -97,8 +99,13 @@ $(LIBJOURNEYC): $(COMPILER_OBJECTS)
 	rm -f $@
 	$(AR) rcs $@ $^
 
+# The report reader of journeyc graph --report (simdjson, so C++).
+$(BUILD)/compiler/report_counts.o: compiler/report_counts.cpp compiler/report_counts.h | deps
+	@mkdir -p $(dir $@)
+	$(CXX) $(ALL_CPPFLAGS) $(ALL_CXXFLAGS) -MMD -MP -c -o $@ $<
+
 $(JOURNEYC): $(BUILD)/compiler/journeyc.o $(LIBJOURNEYC)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ -lz -lm
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ -lsimdjson -lz -lm -lstdc++
 
 # ---- the runtime (libjourney) and the journey command --------------------------------
 

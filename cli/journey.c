@@ -8,17 +8,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
-#include "codegen.h"
-#include "compiler.h"
+#include "compile_file.h"
 #include "journey.h"
+#include "journey_test.h"
+#include "report.h"
 
 #ifndef JOURNEY_VERSION
 #define JOURNEY_VERSION "0.0.0-dev"
-#endif
-#ifndef JOURNEY_STDLIB_DIR
-#define JOURNEY_STDLIB_DIR "/usr/local/share/journey/stdlib"
 #endif
 
 enum { EXIT_CLEAN = 0, EXIT_FAILED = 1, EXIT_USAGE = 64, EXIT_INTERNAL = 70 };
@@ -32,15 +31,22 @@ static const char usage_text[] =
     "  sim PROGRAM EVENTS...   simulate PROGRAM (.jbc, or .journey compiled in memory)\n"
     "                          against event logs on a virtual clock: print the actions\n"
     "                          it would have taken, and a summary on stderr\n"
+    "  test FILE|DIR...        run the scenario tests (`test` blocks) of journey files;\n"
+    "                          `journey test --help` tells more\n"
     "\n"
     "Options of sim:\n"
     "  -o FILE                 write actions (JSON Lines) to FILE instead of stdout\n"
+    "  --report FILE           write the simulation report to FILE, as JSON (.json),\n"
+    "                          HTML with charts (.html) or text (.txt): per journey and\n"
+    "                          step, sends, split arms, holdout lift, revenue and\n"
+    "                          attribution (spec/report.md)\n"
     "  --until TIME            after the last event, fire the timers due up to TIME: an\n"
     "                          ISO-8601 instant (2026-03-01T00:00:00Z) or +DURATION after\n"
     "                          the last event (+30d); default: stop at the last event\n"
     "  --on-bad-event=WHAT     stop (default) at the first malformed line with exit 1,\n"
     "                          or skip malformed lines, counting and reporting them\n"
-    "  --quiet                 no summary on stderr\n"
+    "  --quiet                 no summary and no progress on stderr (progress shows only\n"
+    "                          when stderr is a terminal)\n"
     "  -I DIR                  search DIR for imports when PROGRAM is a .journey file\n"
     "  -h, --help              show this help;  --version  show the version\n"
     "\n"
@@ -70,6 +76,7 @@ typedef struct sim_options {
     const char **logs;
     int log_count;
     const char *output;
+    const char *report;
     const char *until;
     bool skip_bad;
     bool quiet;
@@ -87,37 +94,22 @@ static bool ends_with(const char *text, const char *suffix)
 
 static int load_program(const sim_options *options, jr_program **program)
 {
-    jr_error error;
     if (!ends_with(options->program, ".journey")) {
+        jr_error error;
         if (jr_program_load_file(options->program, NULL, program, &error) != JR_OK) {
             fprintf(stderr, "journey: %s: %s\n", options->program, error.message);
             return EXIT_FAILED;
         }
         return EXIT_CLEAN;
     }
-    jc_options compile_options = jc_command_line_options(options->include_dirs, (uint32_t)options->include_dir_count,
-                                                         JOURNEY_STDLIB_DIR);
-    jc_compiler *compiler = jc_compiler_new(&compile_options);
-    if (!compiler) return EXIT_INTERNAL;
-    jc_status status = jc_compiler_check_file(compiler, options->program);
-    jc_program bytecode;
-    jc_program_init(&bytecode);
-    if (status == JC_OK) status = jc_generate(compiler, &bytecode);
-    jc_render_options render = { JC_RENDER_TEXT, isatty(fileno(stderr)) && !getenv("NO_COLOR"), false };
-    jc_diagnostics_render(&compiler->diagnostics, &compiler->sources, &render, stderr);
-    uint8_t *bytes = NULL;
-    size_t size = 0;
-    int result = status == JC_OK ? EXIT_CLEAN : status == JC_NO_MEMORY ? EXIT_INTERNAL : EXIT_FAILED;
-    if (result == EXIT_CLEAN && !jc_program_serialize(&bytecode, &bytes, &size)) result = EXIT_INTERNAL;
-    jc_program_free(&bytecode);
-    jc_compiler_free(compiler);
-    if (result != EXIT_CLEAN) return result;
-    if (jr_program_load(bytes, size, NULL, program, &error) != JR_OK) {
-        fprintf(stderr, "journey: %s: %s\n", options->program, error.message);
-        result = EXIT_FAILED;
-    }
-    free(bytes);
-    return result;
+    compiled_file compiled;
+    int status = compile_file(options->program, options->include_dirs, (uint32_t)options->include_dir_count,
+                              isatty(fileno(stderr)) && !getenv("NO_COLOR"), &compiled);
+    if (status != EXIT_CLEAN) return status;
+    *program = compiled.program; /* the program outlives the compilation */
+    compiled.program = NULL;
+    compiled_file_free(&compiled);
+    return EXIT_CLEAN;
 }
 
 /* ---- actions as JSON Lines ----------------------------------------------------------- */
@@ -140,9 +132,15 @@ static void write_field(FILE *out, const char *name, const char *value)
     write_json_string(out, value);
 }
 
-static void write_action(void *user, const jr_action *action)
+/* Where actions go: the actions file, and the report's sends per day. */
+typedef struct action_sink {
+    FILE *out;
+    report_days *days; /* NULL without --report */
+    bool out_of_memory;
+} action_sink;
+
+static void write_action(FILE *out, const jr_action *action)
 {
-    FILE *out = user;
     static const char *const kinds[] = { "send", "set", "audience", "emit", "track" };
     static const char *const outcomes[] = { "sent", "deferred", "suppressed" };
     char at[25];
@@ -172,6 +170,13 @@ static void write_action(void *user, const jr_action *action)
     fprintf(out, ",\"payload\":%s}\n", action->payload_json);
 }
 
+static void take_action(void *user, const jr_action *action)
+{
+    action_sink *sink = user;
+    write_action(sink->out, action);
+    if (sink->days && !report_days_add(sink->days, action)) sink->out_of_memory = true;
+}
+
 /* ---- the simulation ---------------------------------------------------------------------- */
 
 typedef struct log_source {
@@ -181,6 +186,55 @@ typedef struct log_source {
     bool has_event;
     bool done;
 } log_source;
+
+/* ---- progress on a terminal ------------------------------------------------------------ */
+
+typedef struct progress {
+    bool shown;
+    double started, last;
+    uint64_t events;
+} progress;
+
+static double seconds_now(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
+}
+
+/* At most four lines a second: events read, the rate, and for logs of known size how
+ * far along and how long to go. */
+static void progress_update(progress *p, const log_source *sources, int count, bool final)
+{
+    double now = seconds_now();
+    if (!final && now - p->last < 0.25) return;
+    p->last = now;
+    uint64_t position = 0, size = 0;
+    bool sized = true;
+    for (int i = 0; i < count; i++) {
+        if (!sources[i].reader) continue;
+        uint64_t total = jr_reader_size(sources[i].reader);
+        if (total == 0) sized = false;
+        size += total;
+        position += jr_reader_position(sources[i].reader);
+    }
+    double elapsed = now - p->started, rate = elapsed > 0 ? (double)p->events / elapsed : 0;
+    fprintf(stderr, "\r\033[K%.1fM events, %.2fM/s", (double)p->events / 1e6, rate / 1e6);
+    if (sized && size > 0 && position <= size) {
+        double done = (double)position / (double)size;
+        fprintf(stderr, ", %.0f%%", 100 * done);
+        if (done > 0.01 && !final) {
+            double left = elapsed / done - elapsed;
+            fprintf(stderr, ", %d:%02d left", (int)(left / 60), (int)left % 60);
+        }
+    }
+    p->shown = true;
+}
+
+static void progress_clear(progress *p)
+{
+    if (p->shown) fputs("\r\033[K", stderr);
+}
 
 /* Reads the next good event of a source; returns false on a stop-worthy problem. */
 static bool advance_source(log_source *source, const sim_options *options, uint64_t *bad_lines)
@@ -315,11 +369,30 @@ static int run_sim(const sim_options *options)
         jr_program_free(program);
         return EXIT_FAILED;
     }
-    jr_config config = { .on_action = write_action, .action_user = out };
+    /* The report's writer, picked by the extension, before anything runs. */
+    bool (*write_report)(const report *, FILE *) = NULL;
+    if (options->report) {
+        if (ends_with(options->report, ".json")) write_report = report_write_json;
+        else if (ends_with(options->report, ".html")) write_report = report_write_html;
+        else if (ends_with(options->report, ".txt")) write_report = report_write_text;
+        else {
+            if (out != stdout) fclose(out);
+            jr_program_free(program);
+            return usage_error("--report FILE must end in .json, .html or .txt, not '%s'", options->report);
+        }
+    }
+    action_sink sink = { out, options->report ? report_days_new() : NULL, false };
+    if (options->report && !sink.days) {
+        if (out != stdout) fclose(out);
+        jr_program_free(program);
+        return EXIT_INTERNAL;
+    }
+    jr_config config = { .on_action = take_action, .action_user = &sink, .attribution = options->report != NULL };
     jr_vm *vm = NULL;
     jr_error error;
     if (jr_vm_new(program, &config, &vm, &error) != JR_OK) {
         fprintf(stderr, "journey: %s\n", error.message);
+        report_days_free(sink.days);
         jr_program_free(program);
         return EXIT_INTERNAL;
     }
@@ -338,7 +411,9 @@ static int run_sim(const sim_options *options)
         }
         if (!advance_source(&sources[i], options, &bad_lines)) stopped = true;
     }
-    int64_t last_event = INT64_MIN;
+    int64_t first_event = INT64_MIN, last_event = INT64_MIN;
+    progress meter = { false, seconds_now(), 0, 0 };
+    bool show_progress = !options->quiet && isatty(fileno(stderr));
     while (!stopped) {
         /* The earliest pending event of all logs; ties go to the log named first. */
         log_source *next = NULL;
@@ -346,6 +421,8 @@ static int run_sim(const sim_options *options)
             if (sources[i].has_event && (!next || sources[i].event.timestamp < next->event.timestamp)) next = &sources[i];
         if (!next) break;
         if (next->event.timestamp > last_event) last_event = next->event.timestamp;
+        if (first_event == INT64_MIN) first_event = next->event.timestamp;
+        if (show_progress && (++meter.events & 4095) == 0) progress_update(&meter, sources, options->log_count, false);
         if (jr_vm_post(vm, &next->event, &error) != JR_OK) {
             fprintf(stderr, "journey: %s:%" PRIu64 ": %s\n", next->path, next->event.line, error.message);
             stopped = true;
@@ -357,14 +434,39 @@ static int run_sim(const sim_options *options)
     if (stopped && status == EXIT_CLEAN) status = EXIT_FAILED;
     /* The horizon: --until, else the last event's time, so that timers due at that very
      * instant (made while it was applied) still fire (spec/language.md 6.2). */
+    int64_t horizon = INT64_MIN;
     if (status == EXIT_CLEAN && (options->until || last_event != INT64_MIN)) {
-        int64_t horizon = !options->until ? last_event
-                          : relative_until ? (last_event == INT64_MIN ? jr_vm_clock(vm) : last_event) + until
-                                           : until;
+        horizon = !options->until ? last_event
+                  : relative_until ? (last_event == INT64_MIN ? jr_vm_clock(vm) : last_event) + until
+                                   : until;
         if (jr_vm_advance(vm, horizon, &error) != JR_OK) {
             fprintf(stderr, "journey: %s\n", error.message);
             status = EXIT_INTERNAL;
         }
+    }
+    if (show_progress && meter.shown) progress_clear(&meter);
+    if (sink.out_of_memory) {
+        fputs("journey: out of memory counting sends for the report\n", stderr);
+        status = EXIT_INTERNAL;
+    }
+    if (write_report && status == EXIT_CLEAN) {
+        report *model = report_build(vm, sink.days, options->program, options->logs, (uint32_t)options->log_count,
+                                     first_event, last_event, horizon, bad_lines, true);
+        FILE *report_file = model ? fopen(options->report, "w") : NULL;
+        if (!model) {
+            fputs("journey: out of memory building the report\n", stderr);
+            status = EXIT_INTERNAL;
+        } else if (!report_file) {
+            fprintf(stderr, "journey: cannot write '%s': %s\n", options->report, strerror(errno));
+            status = EXIT_FAILED;
+        } else {
+            bool written = write_report(model, report_file);
+            if (fclose(report_file) != 0 || !written) {
+                fprintf(stderr, "journey: cannot write '%s': %s\n", options->report, strerror(errno));
+                status = EXIT_FAILED;
+            }
+        }
+        report_free(model);
     }
     if (fflush(out) != 0 || ferror(out)) {
         fprintf(stderr, "journey: cannot write actions: %s\n", strerror(errno));
@@ -375,6 +477,7 @@ static int run_sim(const sim_options *options)
         if (sources[i].reader) jr_reader_close(sources[i].reader);
     free(sources);
     if (out != stdout) fclose(out);
+    report_days_free(sink.days);
     jr_vm_free(vm);
     jr_program_free(program);
     return status;
@@ -386,6 +489,12 @@ int main(int argc, char **argv)
     options.logs = calloc((size_t)argc, sizeof *options.logs);
     options.include_dirs = calloc((size_t)argc, sizeof *options.include_dirs);
     if (!options.logs || !options.include_dirs) return EXIT_INTERNAL;
+    /* `journey test` has options of its own. */
+    if (argc >= 2 && strcmp(argv[1], "test") == 0) {
+        free(options.logs);
+        free(options.include_dirs);
+        return journey_test_command(argc - 1, argv + 1);
+    }
     const char *command = NULL;
     int status = -1;
     for (int i = 1; i < argc && status < 0; i++) {
@@ -396,7 +505,8 @@ int main(int argc, char **argv)
         } else if (strcmp(argument, "--version") == 0) {
             printf("journey %s (libjourney %s)\n", JOURNEY_VERSION, JR_VERSION);
             status = EXIT_CLEAN;
-        } else if (strcmp(argument, "-o") == 0 || strcmp(argument, "--until") == 0 || strcmp(argument, "-I") == 0) {
+        } else if (strcmp(argument, "-o") == 0 || strcmp(argument, "--until") == 0 || strcmp(argument, "-I") == 0 ||
+                   strcmp(argument, "--report") == 0) {
             if (i + 1 >= argc) {
                 status = usage_error("option '%s' needs a value", argument);
                 break;
@@ -404,9 +514,12 @@ int main(int argc, char **argv)
             const char *value = argv[++i];
             if (argument[1] == 'o') options.output = value;
             else if (argument[1] == 'I') options.include_dirs[options.include_dir_count++] = value;
+            else if (argument[2] == 'r') options.report = value;
             else options.until = value;
         } else if (strncmp(argument, "--until=", 8) == 0) {
             options.until = argument + 8;
+        } else if (strncmp(argument, "--report=", 9) == 0) {
+            options.report = argument + 9;
         } else if (strcmp(argument, "--on-bad-event=skip") == 0) {
             options.skip_bad = true;
         } else if (strcmp(argument, "--on-bad-event=stop") == 0) {

@@ -68,6 +68,7 @@ typedef struct jc_text {
     NODE(JOURNEY, "journey")                                   \
     NODE(EXTERN, "extern function")                            \
     NODE(PARAMETER, "parameter")                               \
+    NODE(TEST, "test")                                         \
     /* journey clauses */                                      \
     NODE(ENTRY, "entry")                                       \
     NODE(REENTRY, "reentry")                                   \
@@ -95,6 +96,13 @@ typedef struct jc_text {
     NODE(WHILE, "while")                                       \
     NODE(EXIT, "exit")                                         \
     NODE(BLOCK, "block")                                       \
+    /* steps of tests (spec/testing.md) */                     \
+    NODE(TEST_IDENTIFY, "identify")                            \
+    NODE(TEST_TRACK, "test event")                             \
+    NODE(TEST_WAIT, "test wait")                               \
+    NODE(EXPECT_ACTION, "action expectation")                  \
+    NODE(EXPECT_VALUE, "value expectation")                    \
+    NODE(EXPECT_IN, "membership expectation")                  \
     /* expressions */                                          \
     NODE(NUMBER, "number")                                     \
     NODE(PERCENT, "percentage")                                \
@@ -154,6 +162,14 @@ typedef enum jc_reentry_policy {
     JC_REENTRY_ALWAYS,
     JC_REENTRY_AFTER,
 } jc_reentry_policy;
+
+/* The kinds of action a test expects (spec/testing.md). */
+typedef enum jc_expected_kind {
+    JC_EXPECT_SEND,
+    JC_EXPECT_EMIT,
+    JC_EXPECT_TRACK,
+    JC_EXPECT_AUDIENCE,
+} jc_expected_kind;
 
 typedef enum jc_send_policy {
     JC_POLICY_DEFAULT, /* quiet hours defer, limits suppress */
@@ -221,6 +237,22 @@ struct jc_node {
         struct { jc_node *condition; jc_node *body; } while_loop;
         struct { jc_list statements; } block;
 
+        /* tests; `contact` is the contact id a step or expectation is about */
+        struct { jc_text name; jc_span name_span; jc_list steps; } test;
+        struct { jc_text contact; jc_span contact_span; jc_list fields; } test_identify;
+        struct { jc_text contact; jc_span contact_span; jc_ref event; jc_list fields; } test_track;
+        struct { jc_node *duration; jc_text until; jc_span until_span; bool is_until; } test_wait;
+        /* `expect "c" send m with {..}`, or with negated `expect no send m to "c"`, where
+         * the contact (has_contact) and the name (name.name) are optional; an audience
+         * expectation has add and the audience */
+        struct { jc_text contact; jc_span contact_span; bool has_contact; bool negated; jc_expected_kind kind;
+                 jc_ref name; bool add; jc_text audience; jc_span audience_span;
+                 jc_list fields; } expect_action;
+        struct { jc_text contact; jc_span contact_span; jc_node *comparison; } expect_value;
+        /* `expect "c" [not] in NAME [step "s"] [waiting for EVENT]`, or `... in J holdout` */
+        struct { jc_text contact; jc_span contact_span; bool negated; jc_ref target; jc_text step; jc_span step_span;
+                 bool has_step; jc_ref waiting_for; bool holdout; } expect_in;
+
         struct { double value; bool is_integer; } number;
         struct { double value; } percent;
         struct { int64_t seconds; } duration;
@@ -239,5 +271,11 @@ struct jc_node {
 
 jc_node *jc_node_new(jc_arena *arena, jc_node_kind kind, jc_span span);
 void jc_list_append(jc_list *list, jc_node *node);
+
+/* Calls visit on each statement of a journey's items (clauses included) and, depth
+ * first in source order, on the statements, select arms and split arms nested in
+ * them. Stops as soon as visit returns true, and then returns true. */
+typedef bool (*jc_statement_visitor)(const jc_node *statement, void *context);
+bool jc_visit_statements(const jc_list *items, jc_statement_visitor visit, void *context);
 
 #endif

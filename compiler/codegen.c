@@ -848,7 +848,9 @@ static void emit_statement(function_builder *f, const jc_node *node)
         break;
     }
     case JC_NODE_WHILE: {
-        uint32_t loop = here(f);
+        /* Each pass comes back to the statement's NODE: the condition is evaluated (and
+         * may fail) at the while statement every time. */
+        uint32_t loop = here(f) - 1;
         emit_expression(f, node->as.while_loop.condition, false);
         uint32_t exit_jump = emit(f, JR_OP_JUMP_IF_FALSE, 0, -1);
         emit_arm(f, JR_NODE_BODY, self, node->as.while_loop.body->span, NULL, 0, node->as.while_loop.body);

@@ -1,16 +1,20 @@
 /* journeyc.c: the compiler's command-line front end. The only part of the compiler
  * that prints or exits. */
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "codegen.h"
 #include "compiler.h"
 #include "disassemble.h"
+#include "format.h"
+#include "graph.h"
 #include "lexer.h"
 
 #ifndef JOURNEY_VERSION
@@ -42,9 +46,28 @@ static const char usage_text[] =
     "                       of a .journey file) with the source lines of its code\n"
     "  keywords             list the language's keywords, one per line with its group\n"
     "                       (the editor grammars are generated and tested from this)\n"
+    "  graph FILE [-o MAP]  draw each journey as a flow diagram, a journey map: entries,\n"
+    "                       holdout, sends, waits, branches, splits, loops, steps, exits\n"
+    "                       and the goal (spec/graph.md). MAP ending in .svg is drawn by\n"
+    "                       Graphviz's dot; .dot or .gv is DOT text; '-' writes DOT to\n"
+    "                       standard output. Default MAP: FILE with the extension .svg\n"
+    "  fmt FILE|DIR...      print each file in the canonical layout (spec/format.md):\n"
+    "                       indentation, spaces, blank lines and aligned columns; the\n"
+    "                       comments and the author's line breaks stay. Directories are\n"
+    "                       searched for .journey files. A file with syntax errors is\n"
+    "                       not formatted\n"
     "\n"
     "Options:\n"
-    "  -o FILE              where build writes the bytecode\n"
+    "  -o FILE              where build writes the bytecode, and graph the map\n"
+    "  --report REPORT      graph: annotate the map with the figures of a simulation\n"
+    "                       report (journey sim ... --report REPORT.json): contacts that\n"
+    "                       reached each statement, waiting there, sent; contacts down\n"
+    "                       each branch and edge; what nobody reached is greyed. A report\n"
+    "                       that does not match the program (a changed file) is a warning\n"
+    "  --journey NAME       graph: draw only the journey NAME\n"
+    "  -w                   fmt: rewrite the files that are not formatted, in place\n"
+    "  --check              fmt: change nothing; list the files that are not formatted\n"
+    "                       (one per line on standard output) and fail if there are any\n"
     "  -I DIR               search DIR for imported modules (before JOURNEY_PATH and\n"
     "                       the standard library); may be repeated\n"
     "  -Werror              treat warnings as errors\n"
@@ -62,12 +85,16 @@ static const char usage_text[] =
     "\n"
     "Exit status:\n"
     "  0   every program is clean (warnings allowed unless -Werror)\n"
-    "  1   a program has errors, or a file could not be read\n"
+    "  1   a program has errors, or a file could not be read or written (or a report\n"
+    "      is not valid), or graph found no Graphviz 'dot' to draw SVG with\n"
+    "      (fmt --check: a file is not formatted)\n"
     "  64  the command line is wrong\n"
-    "  70  internal failure (out of memory)\n"
+    "  70  internal failure (out of memory, or dot failed on the map)\n"
     "\n"
     "Example:\n"
-    "  journeyc check examples/onboarding.journey\n";
+    "  journeyc check examples/onboarding.journey\n"
+    "  journeyc graph examples/onboarding.journey --report report.json -o map.svg\n"
+    "  journeyc fmt --check examples/\n";
 
 typedef enum color_mode { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER } color_mode;
 
@@ -78,6 +105,10 @@ typedef struct command_line {
     const char **include_dirs;
     int include_dir_count;
     const char *output;
+    const char *report;  /* graph --report */
+    const char *journey; /* graph --journey */
+    bool write_in_place; /* fmt -w */
+    bool check_format;   /* fmt --check */
     bool warnings_are_errors;
     color_mode color;
     jc_render_format format;
@@ -122,6 +153,10 @@ static int parse_command_line(int argc, char **argv, command_line *line)
             return EXIT_CLEAN;
         } else if (strcmp(argument, "-Werror") == 0) {
             line->warnings_are_errors = true;
+        } else if (strcmp(argument, "-w") == 0) {
+            line->write_in_place = true;
+        } else if (strcmp(argument, "--check") == 0) {
+            line->check_format = true;
         } else if (strcmp(argument, "-o") == 0) {
             if (i + 1 >= argc) return usage_error("option '%s' needs a file name", argument);
             line->output = argv[++i];
@@ -141,6 +176,16 @@ static int parse_command_line(int argc, char **argv, command_line *line)
             if (strcmp(format, "text") == 0) line->format = JC_RENDER_TEXT;
             else if (strcmp(format, "json") == 0) line->format = JC_RENDER_JSON;
             else return usage_error("--diagnostics-format takes text or json, not '%s'", format);
+        } else if (strcmp(argument, "--report") == 0) {
+            if (i + 1 >= argc) return usage_error("option '%s' needs a file name", argument);
+            line->report = argv[++i];
+        } else if (strncmp(argument, "--report=", 9) == 0) {
+            line->report = argument + 9;
+        } else if (strcmp(argument, "--journey") == 0) {
+            if (i + 1 >= argc) return usage_error("option '%s' needs a journey name", argument);
+            line->journey = argv[++i];
+        } else if (strncmp(argument, "--journey=", 10) == 0) {
+            line->journey = argument + 10;
         } else {
             return usage_error("unknown option '%s'", argument);
         }
@@ -328,16 +373,270 @@ static int run_keywords(const command_line *line)
     return EXIT_CLEAN;
 }
 
+/* Writes bytes to path ("-": standard output), beside the target and renamed into
+ * place, so a reader never sees half a file. Returns an exit status. */
+static int write_output(const char *path, const char *bytes, size_t length)
+{
+    if (strcmp(path, "-") == 0) {
+        fwrite(bytes, 1, length, stdout);
+        return EXIT_CLEAN; /* main reports a failed flush */
+    }
+    char temporary[PATH_MAX + 16];
+    snprintf(temporary, sizeof temporary, "%s.tmp%ld", path, (long)getpid());
+    FILE *file = fopen(temporary, "wb");
+    bool written = file && fwrite(bytes, 1, length, file) == length;
+    if (file && fclose(file) != 0) written = false;
+    if (written && rename(temporary, path) != 0) written = false;
+    if (!written) {
+        fprintf(stderr, "journeyc: cannot write '%s': %s\n", path, strerror(errno));
+        remove(temporary);
+        return EXIT_ERRORS;
+    }
+    return EXIT_CLEAN;
+}
+
+/* The map's format from the name it is written to: "dot", "svg", or NULL. */
+static const char *graph_format(const char *output)
+{
+    if (strcmp(output, "-") == 0 || ends_with(output, ".dot") || ends_with(output, ".gv")) return "dot";
+    if (ends_with(output, ".svg")) return "svg";
+    return NULL;
+}
+
+/* The map as DOT text (malloc'ed), after the program's and the report's diagnostics.
+ * Returns an exit status. */
+static int draw_graph(const command_line *line, const jc_report_counts *counts, char **dot, size_t *dot_length)
+{
+    jc_options options = compiler_options(line);
+    jc_render_options render = render_options(line);
+    jc_compiler *compiler = jc_compiler_new(&options);
+    if (!compiler) {
+        fputs("journeyc: out of memory\n", stderr);
+        return EXIT_INTERNAL;
+    }
+    jc_status result = jc_compiler_check_file(compiler, line->files[0]);
+    if (result == JC_OK && line->warnings_are_errors && compiler->diagnostics.warning_count) result = JC_ERRORS;
+    if (result == JC_OK) {
+        jc_graph_options graph = { .journey = line->journey, .counts = counts, .report_path = line->report };
+        FILE *memory = open_memstream(dot, dot_length);
+        result = memory ? jc_graph_write_dot(compiler, &graph, memory) : JC_NO_MEMORY;
+        if (memory && fclose(memory) != 0) result = JC_NO_MEMORY;
+        if (result == JC_OK && line->warnings_are_errors && compiler->diagnostics.warning_count) result = JC_ERRORS;
+    }
+    /* JSON diagnostics go to standard output, as with build, unless the map does. */
+    bool map_on_stdout = line->output && strcmp(line->output, "-") == 0;
+    jc_diagnostics_render(&compiler->diagnostics, &compiler->sources, &render,
+                          line->format == JC_RENDER_JSON && !map_on_stdout ? stdout : stderr);
+    jc_compiler_free(compiler);
+    if (result == JC_NO_MEMORY) fputs("journeyc: out of memory\n", stderr);
+    return result == JC_NO_MEMORY ? EXIT_INTERNAL : result == JC_ERRORS ? EXIT_ERRORS : EXIT_CLEAN;
+}
+
+static int run_graph(const command_line *line)
+{
+    if (line->file_count != 1) return usage_error("%s", "graph takes one FILE");
+    const char *input = line->files[0];
+    char output[PATH_MAX];
+    if (line->output) {
+        snprintf(output, sizeof output, "%s", line->output);
+    } else {
+        size_t stem = strlen(input) - (ends_with(input, ".journey") ? 8 : 0);
+        if (stem + 5 > sizeof output) return usage_error("%s", "file name too long");
+        snprintf(output, sizeof output, "%.*s.svg", (int)stem, input);
+    }
+    const char *format = graph_format(output);
+    if (!format)
+        return usage_error("cannot tell what to write to '%s': name the map .svg, .dot or .gv, or '-' for DOT "
+                           "on standard output", output);
+
+    jc_report_counts *counts = NULL;
+    if (line->report) {
+        char error[512];
+        jc_report_status read = jc_report_counts_read(line->report, &counts, error, sizeof error);
+        if (read != JC_REPORT_OK) {
+            fprintf(stderr, "journeyc: %s: %s\n", line->report, error);
+            return read == JC_REPORT_NO_MEMORY ? EXIT_INTERNAL : EXIT_ERRORS;
+        }
+    }
+    char *dot = NULL;
+    size_t dot_length = 0;
+    int status = draw_graph(line, counts, &dot, &dot_length);
+    jc_report_counts_free(counts);
+    if (status == EXIT_CLEAN && strcmp(format, "dot") == 0) {
+        status = write_output(output, dot, dot_length);
+    } else if (status == EXIT_CLEAN) {
+        char *image = NULL, error[768];
+        size_t image_length = 0;
+        jc_dot_status drawn = jc_graph_run_dot(format, dot, dot_length, &image, &image_length, error, sizeof error);
+        if (drawn == JC_DOT_OK) {
+            status = write_output(output, image, image_length);
+        } else {
+            fprintf(stderr, "journeyc: %s%s\n", error,
+                    drawn == JC_DOT_MISSING ? "; install Graphviz (Debian: apt-get install graphviz), or write "
+                                              "DOT text with -o MAP.dot"
+                                            : "");
+            status = drawn == JC_DOT_MISSING ? EXIT_ERRORS : EXIT_INTERNAL;
+        }
+        free(image);
+    }
+    free(dot);
+    return status;
+}
+
+/* ---- fmt ------------------------------------------------------------------------ */
+
+typedef struct path_list {
+    char **items;
+    size_t count, capacity;
+} path_list;
+
+static bool path_list_add(path_list *list, const char *path)
+{
+    if (list->count == list->capacity) {
+        size_t capacity = list->capacity ? list->capacity * 2 : 16;
+        char **grown = realloc(list->items, sizeof *grown * capacity);
+        if (!grown) return false;
+        list->items = grown;
+        list->capacity = capacity;
+    }
+    char *copy = strdup(path);
+    if (!copy) return false;
+    list->items[list->count++] = copy;
+    return true;
+}
+
+static void path_list_free(path_list *list)
+{
+    for (size_t i = 0; i < list->count; i++) free(list->items[i]);
+    free(list->items);
+    *list = (path_list){ 0 };
+}
+
+static int compare_paths(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Adds the .journey files below directory, in name order; names starting with '.' and
+ * symbolic links are skipped. Returns an exit status. */
+static int collect_journey_files(const char *directory, path_list *files)
+{
+    DIR *listing = opendir(directory);
+    if (!listing) {
+        fprintf(stderr, "journeyc: cannot read directory '%s': %s\n", directory, strerror(errno));
+        return EXIT_ERRORS;
+    }
+    path_list entries = { 0 };
+    int status = EXIT_CLEAN;
+    size_t length = strlen(directory);
+    bool slash = length > 0 && directory[length - 1] == '/';
+    for (struct dirent *entry; status == EXIT_CLEAN && (entry = readdir(listing));) {
+        if (entry->d_name[0] == '.') continue;
+        char path[PATH_MAX];
+        int written = snprintf(path, sizeof path, "%s%s%s", directory, slash ? "" : "/", entry->d_name);
+        if (written < 0 || (size_t)written >= sizeof path) {
+            fprintf(stderr, "journeyc: path too long in '%s'\n", directory);
+            status = EXIT_ERRORS;
+        } else if (!path_list_add(&entries, path)) {
+            fputs("journeyc: out of memory\n", stderr);
+            status = EXIT_INTERNAL;
+        }
+    }
+    closedir(listing);
+    qsort(entries.items, entries.count, sizeof *entries.items, compare_paths);
+    for (size_t i = 0; i < entries.count && status != EXIT_INTERNAL; i++) {
+        struct stat status_of_entry;
+        if (lstat(entries.items[i], &status_of_entry) != 0) continue;
+        if (S_ISDIR(status_of_entry.st_mode)) {
+            int result = collect_journey_files(entries.items[i], files);
+            if (result > status) status = result;
+        } else if (S_ISREG(status_of_entry.st_mode) && ends_with(entries.items[i], ".journey") &&
+                   !path_list_add(files, entries.items[i])) {
+            fputs("journeyc: out of memory\n", stderr);
+            status = EXIT_INTERNAL;
+        }
+    }
+    path_list_free(&entries);
+    return status;
+}
+
+/* Formats one file: prints it, rewrites it (-w) or names it if it is not formatted
+ * (--check). Returns an exit status. */
+static int format_file(const command_line *line, const char *path)
+{
+    jc_render_options render = render_options(line);
+    jc_compiler *compiler = jc_compiler_new(NULL);
+    if (!compiler) {
+        fputs("journeyc: out of memory\n", stderr);
+        return EXIT_INTERNAL;
+    }
+    jc_formatted formatted;
+    jc_format_status result = jc_format_file(compiler, path, &formatted);
+    jc_diagnostics_render(&compiler->diagnostics, &compiler->sources, &render, stderr);
+    jc_compiler_free(compiler);
+    if (result == JC_FORMAT_NO_MEMORY) fputs("journeyc: out of memory\n", stderr);
+    if (result != JC_FORMAT_OK) return result == JC_FORMAT_ERRORS ? EXIT_ERRORS : EXIT_INTERNAL;
+    int status = EXIT_CLEAN;
+    if (line->check_format) {
+        if (formatted.changed) {
+            printf("%s\n", path);
+            status = EXIT_ERRORS;
+        }
+    } else if (line->write_in_place) {
+        struct stat original;
+        bool known_mode = stat(path, &original) == 0;
+        /* write_output takes "-" for standard output; here it is a file of that name. */
+        const char *target = strcmp(path, "-") == 0 ? "./-" : path;
+        if (formatted.changed) status = write_output(target, formatted.text, formatted.length);
+        if (formatted.changed && status == EXIT_CLEAN && known_mode) chmod(target, original.st_mode & 07777);
+    } else {
+        fwrite(formatted.text, 1, formatted.length, stdout);
+    }
+    jc_formatted_free(&formatted);
+    return status;
+}
+
+static int run_format(const command_line *line)
+{
+    if (line->file_count == 0) return usage_error("%s", "fmt needs at least one FILE or DIR");
+    if (line->write_in_place && line->check_format) return usage_error("%s", "fmt takes -w or --check, not both");
+    path_list files = { 0 };
+    int status = EXIT_CLEAN;
+    for (int i = 0; i < line->file_count && status != EXIT_INTERNAL; i++) {
+        struct stat kind;
+        int result = EXIT_CLEAN;
+        if (stat(line->files[i], &kind) == 0 && S_ISDIR(kind.st_mode)) {
+            result = collect_journey_files(line->files[i], &files);
+        } else if (!path_list_add(&files, line->files[i])) {
+            fputs("journeyc: out of memory\n", stderr);
+            result = EXIT_INTERNAL;
+        }
+        if (result > status) status = result;
+    }
+    for (size_t i = 0; i < files.count && status != EXIT_INTERNAL; i++) {
+        int result = format_file(line, files.items[i]);
+        if (result > status) status = result;
+    }
+    path_list_free(&files);
+    return status;
+}
+
 int main(int argc, char **argv)
 {
     command_line line = { 0 };
     int status = parse_command_line(argc, argv, &line);
+    if (status < 0 && (line.report || line.journey) && strcmp(line.command, "graph") != 0)
+        status = usage_error("%s", "--report and --journey are options of the graph command");
+    if (status < 0 && (line.write_in_place || line.check_format) && strcmp(line.command, "fmt") != 0)
+        status = usage_error("%s", "-w and --check are options of the fmt command");
     if (status < 0) {
         if (strcmp(line.command, "check") == 0) status = run_check(&line);
         else if (strcmp(line.command, "build") == 0) status = run_build(&line);
         else if (strcmp(line.command, "dis") == 0) status = run_disassemble(&line);
         else if (strcmp(line.command, "keywords") == 0) status = run_keywords(&line);
-        else status = usage_error("unknown command '%s' (try check, build, dis or keywords)", line.command);
+        else if (strcmp(line.command, "graph") == 0) status = run_graph(&line);
+        else if (strcmp(line.command, "fmt") == 0) status = run_format(&line);
+        else status = usage_error("unknown command '%s' (try check, build, dis, graph, fmt or keywords)", line.command);
     }
     free(line.files);
     free(line.include_dirs);

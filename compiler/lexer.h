@@ -25,7 +25,18 @@ struct jc_lexer {
     uint32_t brace_depth[JC_MAX_INTERPOLATION_DEPTH];
     uint32_t interpolation_depth;
     jc_list *declarations; /* where the parser puts what it reads */
+    /* Tools that lay out source (the formatter) set this after jc_lexer_init: comments
+     * then come out as JC_TOKEN_COMMENT tokens instead of being skipped. Every other
+     * token is the same as the parser's. */
+    bool keep_comments;
 };
+
+/* The kind jc_lex returns for a comment when keep_comments is set; its span is the whole
+ * comment, delimiters included (a line comment stops before its line feed). Negative,
+ * so it is no token number bison assigns. In this mode only white space lies between the
+ * tokens of a file without lexical errors, so the line breaks and blank lines between
+ * them can be read from the source between their spans. */
+enum { JC_TOKEN_COMMENT = -100 };
 
 void jc_lexer_init(jc_lexer *lexer, jc_compiler *compiler, uint32_t file);
 /* Returns the next token kind (0 at the end of the file) and fills value and span.

@@ -495,8 +495,18 @@ int jc_lex(JC_YYSTYPE *value, jc_span *span, jc_lexer *lexer)
             $ { token = 0; goto done; }
 
             [ \t\r\n]+ { continue; }
-            "//"       { skip_line_comment(lexer); continue; }
-            "/*"       { skip_block_comment(lexer); continue; }
+            "//" {
+                skip_line_comment(lexer);
+                if (!lexer->keep_comments) continue;
+                token = JC_TOKEN_COMMENT;
+                goto done;
+            }
+            "/*" {
+                skip_block_comment(lexer);
+                if (!lexer->keep_comments) continue;
+                token = JC_TOKEN_COMMENT;
+                goto done;
+            }
             "\""       { token = lex_string_segment(lexer, value, false); goto done; }
 
             identifier {

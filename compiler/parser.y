@@ -157,6 +157,7 @@ static jc_node *block(jc_lexer *lexer, jc_list statements, jc_span span)
 %token KW_EVENT "event"
 %token KW_EVERY "every"
 %token KW_EXIT "exit"
+%token KW_EXPECT "expect"
 %token KW_EXTERN "extern"
 %token KW_FALSE "false"
 %token KW_FN "fn"
@@ -164,6 +165,7 @@ static jc_node *block(jc_lexer *lexer, jc_list statements, jc_span span)
 %token KW_GOAL "goal"
 %token KW_HOLDOUT "holdout"
 %token KW_HOURS "hours"
+%token KW_IDENTIFY "identify"
 %token KW_IF "if"
 %token KW_IMPORT "import"
 %token KW_IN "in"
@@ -173,6 +175,7 @@ static jc_node *block(jc_lexer *lexer, jc_list statements, jc_span span)
 %token KW_LIMIT "limit"
 %token KW_MESSAGE "message"
 %token KW_NEVER "never"
+%token KW_NO "no"
 %token KW_NOT "not"
 %token KW_NOW "now"
 %token KW_NUMBER "number"
@@ -192,6 +195,7 @@ static jc_node *block(jc_lexer *lexer, jc_list statements, jc_span span)
 %token KW_STEP "step"
 %token KW_STRING "string"
 %token KW_SUPPRESS "suppress"
+%token KW_TEST "test"
 %token KW_TIME "time"
 %token KW_TO "to"
 %token KW_TRACK "track"
@@ -200,6 +204,7 @@ static jc_node *block(jc_lexer *lexer, jc_list statements, jc_span span)
 %token KW_UNTIL "until"
 %token KW_VALUE "value"
 %token KW_WAIT "wait"
+%token KW_WAITING "waiting"
 %token KW_WHERE "where"
 %token KW_WHILE "while"
 %token KW_WITH "with"
@@ -208,13 +213,15 @@ static jc_node *block(jc_lexer *lexer, jc_list statements, jc_span span)
 %type <node> declaration event_field score_item journey_item clause statement if_statement
 %type <node> select_arm split_arm pair expression primary string block opt_where opt_value
 %type <node> opt_initial parameter duration
+%type <node> test_step expected_action opt_action_name opt_step_label opt_waiting_for
 %type <list> declarations event_fields opt_event_fields event_field_list score_items
 %type <list> journey_items select_arms split_arms payload opt_payload pair_list pairs
 %type <list> interpolation expression_list channel_list opt_channels parameters parameter_list
+%type <list> test_steps opt_with
 %type <name> member_name keyword_name function_name
 %type <type> type
 %type <policy> opt_policy
-%type <flag> opt_transactional
+%type <flag> opt_transactional opt_not
 
 /* Lowest precedence first (as in Python: `not` binds looser than comparisons). */
 %left KW_OR
@@ -339,6 +346,13 @@ declaration
         $$->as.extern_function.parameters = $6;
         $$->as.extern_function.result = $9;
         $$->as.extern_function.result_span = @9;
+    }
+    /* test -> 'test' STRING '{' { test_step } '}' */
+    | KW_TEST STRING '{' test_steps '}' {
+        MAKE($$, TEST, @$);
+        $$->as.test.name = $2;
+        $$->as.test.name_span = @2;
+        $$->as.test.steps = $4;
     }
     ;
 
@@ -798,6 +812,168 @@ pair_list
     | pair_list ',' pair   { $$ = $1; jc_list_append(&$$, $3); }
     ;
 
+/* ---- tests (spec/testing.md): scenarios run by `journey test`, left out of the bytecode ---- */
+
+test_steps
+    : %empty                  { $$ = (jc_list){ 0 }; }
+    | test_steps test_step    { $$ = $1; jc_list_append(&$$, $2); }
+    | test_steps error        { $$ = $1; }
+    ;
+
+test_step
+    /* identify -> 'identify' STRING [ payload ] */
+    : KW_IDENTIFY STRING opt_payload {
+        MAKE($$, TEST_IDENTIFY, @$);
+        $$->as.test_identify.contact = $2;
+        $$->as.test_identify.contact_span = @2;
+        $$->as.test_identify.fields = $3;
+    }
+    /* test_track -> 'track' STRING EVENT [ payload ] */
+    | KW_TRACK STRING IDENTIFIER opt_payload {
+        MAKE($$, TEST_TRACK, @$);
+        $$->as.test_track.contact = $2;
+        $$->as.test_track.contact_span = @2;
+        $$->as.test_track.event = ref($3, @3);
+        $$->as.test_track.fields = $4;
+    }
+    /* test_wait -> 'wait' DURATION | 'wait' 'until' STRING */
+    | KW_WAIT duration {
+        MAKE($$, TEST_WAIT, @$);
+        $$->as.test_wait.duration = $2;
+    }
+    | KW_WAIT KW_UNTIL STRING {
+        MAKE($$, TEST_WAIT, @$);
+        $$->as.test_wait.until = $3;
+        $$->as.test_wait.until_span = @3;
+        $$->as.test_wait.is_until = true;
+    }
+    /* expect -> 'expect' STRING expected_action */
+    | KW_EXPECT STRING expected_action {
+        $$ = $3;
+        $$->span = @$;
+        $$->as.expect_action.contact = $2;
+        $$->as.expect_action.contact_span = @2;
+        $$->as.expect_action.has_contact = true;
+    }
+    /* expect -> 'expect' 'no' expected_action [ 'to' STRING ] */
+    | KW_EXPECT KW_NO expected_action {
+        $$ = $3;
+        $$->span = @$;
+        $$->as.expect_action.negated = true;
+    }
+    | KW_EXPECT KW_NO expected_action KW_TO STRING {
+        $$ = $3;
+        $$->span = @$;
+        $$->as.expect_action.negated = true;
+        $$->as.expect_action.contact = $5;
+        $$->as.expect_action.contact_span = @5;
+        $$->as.expect_action.has_contact = true;
+    }
+    /* expect -> 'expect' STRING expression */
+    | KW_EXPECT STRING expression {
+        MAKE($$, EXPECT_VALUE, @$);
+        $$->as.expect_value.contact = $2;
+        $$->as.expect_value.contact_span = @2;
+        $$->as.expect_value.comparison = $3;
+    }
+    /* expect -> 'expect' STRING [ 'not' ] 'in' NAME [ 'step' STRING ] [ 'waiting' 'for' EVENT ] */
+    | KW_EXPECT STRING opt_not KW_IN IDENTIFIER opt_step_label opt_waiting_for {
+        MAKE($$, EXPECT_IN, @$);
+        $$->as.expect_in.contact = $2;
+        $$->as.expect_in.contact_span = @2;
+        $$->as.expect_in.negated = $3;
+        $$->as.expect_in.target = ref($5, @5);
+        if ($6) {
+            $$->as.expect_in.step = $6->as.string;
+            $$->as.expect_in.step_span = $6->span;
+            $$->as.expect_in.has_step = true;
+        }
+        if ($7) $$->as.expect_in.waiting_for = $7->as.name.ref;
+    }
+    /* expect -> 'expect' STRING [ 'not' ] 'in' JOURNEY 'holdout' */
+    | KW_EXPECT STRING opt_not KW_IN IDENTIFIER KW_HOLDOUT {
+        MAKE($$, EXPECT_IN, @$);
+        $$->as.expect_in.contact = $2;
+        $$->as.expect_in.contact_span = @2;
+        $$->as.expect_in.negated = $3;
+        $$->as.expect_in.target = ref($5, @5);
+        $$->as.expect_in.holdout = true;
+    }
+    ;
+
+expected_action
+    /* expected_action -> 'send' [ MESSAGE ] [ 'with' payload ] */
+    : KW_SEND opt_action_name opt_with {
+        MAKE($$, EXPECT_ACTION, @$);
+        $$->as.expect_action.kind = JC_EXPECT_SEND;
+        if ($2) $$->as.expect_action.name = $2->as.name.ref;
+        $$->as.expect_action.fields = $3;
+    }
+    /* expected_action -> 'emit' [ NAME ] [ 'with' payload ] */
+    | KW_EMIT opt_action_name opt_with {
+        MAKE($$, EXPECT_ACTION, @$);
+        $$->as.expect_action.kind = JC_EXPECT_EMIT;
+        if ($2) $$->as.expect_action.name = $2->as.name.ref;
+        $$->as.expect_action.fields = $3;
+    }
+    /* expected_action -> 'track' [ EVENT ] [ 'with' payload ] */
+    | KW_TRACK opt_action_name opt_with {
+        MAKE($$, EXPECT_ACTION, @$);
+        $$->as.expect_action.kind = JC_EXPECT_TRACK;
+        if ($2) $$->as.expect_action.name = $2->as.name.ref;
+        $$->as.expect_action.fields = $3;
+    }
+    /* expected_action -> 'audience' ( 'add' | 'remove' ) STRING */
+    | KW_AUDIENCE KW_ADD STRING {
+        MAKE($$, EXPECT_ACTION, @$);
+        $$->as.expect_action.kind = JC_EXPECT_AUDIENCE;
+        $$->as.expect_action.add = true;
+        $$->as.expect_action.audience = $3;
+        $$->as.expect_action.audience_span = @3;
+    }
+    | KW_AUDIENCE KW_REMOVE STRING {
+        MAKE($$, EXPECT_ACTION, @$);
+        $$->as.expect_action.kind = JC_EXPECT_AUDIENCE;
+        $$->as.expect_action.audience = $3;
+        $$->as.expect_action.audience_span = @3;
+    }
+    ;
+
+/* The name of the message, emit or event an expected action is about, if given. */
+opt_action_name
+    : %empty      { $$ = NULL; }
+    | IDENTIFIER {
+        MAKE($$, NAME, @$);
+        $$->as.name.ref = ref($1, @1);
+    }
+    ;
+
+opt_with
+    : %empty           { $$ = (jc_list){ 0 }; }
+    | KW_WITH payload  { $$ = $2; }
+    ;
+
+opt_not
+    : %empty   { $$ = false; }
+    | KW_NOT   { $$ = true; }
+    ;
+
+opt_step_label
+    : %empty           { $$ = NULL; }
+    | KW_STEP STRING {
+        MAKE($$, STRING, @2);
+        $$->as.string = $2;
+    }
+    ;
+
+opt_waiting_for
+    : %empty                       { $$ = NULL; }
+    | KW_WAITING KW_FOR IDENTIFIER {
+        MAKE($$, NAME, @3);
+        $$->as.name.ref = ref($3, @3);
+    }
+    ;
+
 /* pair -> member_name ':' expression */
 pair
     : member_name ':' expression {
@@ -1008,6 +1184,7 @@ keyword_name
     | KW_EVENT          { $$ = spelled(lexer, @1); }
     | KW_EVERY          { $$ = spelled(lexer, @1); }
     | KW_EXIT           { $$ = spelled(lexer, @1); }
+    | KW_EXPECT         { $$ = spelled(lexer, @1); }
     | KW_EXTERN         { $$ = spelled(lexer, @1); }
     | KW_FALSE          { $$ = spelled(lexer, @1); }
     | KW_FN             { $$ = spelled(lexer, @1); }
@@ -1015,6 +1192,7 @@ keyword_name
     | KW_GOAL           { $$ = spelled(lexer, @1); }
     | KW_HOLDOUT        { $$ = spelled(lexer, @1); }
     | KW_HOURS          { $$ = spelled(lexer, @1); }
+    | KW_IDENTIFY       { $$ = spelled(lexer, @1); }
     | KW_IF             { $$ = spelled(lexer, @1); }
     | KW_IMPORT         { $$ = spelled(lexer, @1); }
     | KW_IN             { $$ = spelled(lexer, @1); }
@@ -1024,6 +1202,7 @@ keyword_name
     | KW_LIMIT          { $$ = spelled(lexer, @1); }
     | KW_MESSAGE        { $$ = spelled(lexer, @1); }
     | KW_NEVER          { $$ = spelled(lexer, @1); }
+    | KW_NO             { $$ = spelled(lexer, @1); }
     | KW_NOT            { $$ = spelled(lexer, @1); }
     | KW_NOW            { $$ = spelled(lexer, @1); }
     | KW_NUMBER         { $$ = spelled(lexer, @1); }
@@ -1043,6 +1222,7 @@ keyword_name
     | KW_STEP           { $$ = spelled(lexer, @1); }
     | KW_STRING         { $$ = spelled(lexer, @1); }
     | KW_SUPPRESS       { $$ = spelled(lexer, @1); }
+    | KW_TEST           { $$ = spelled(lexer, @1); }
     | KW_TIME           { $$ = spelled(lexer, @1); }
     | KW_TO             { $$ = spelled(lexer, @1); }
     | KW_TRACK          { $$ = spelled(lexer, @1); }
@@ -1051,6 +1231,7 @@ keyword_name
     | KW_UNTIL          { $$ = spelled(lexer, @1); }
     | KW_VALUE          { $$ = spelled(lexer, @1); }
     | KW_WAIT           { $$ = spelled(lexer, @1); }
+    | KW_WAITING        { $$ = spelled(lexer, @1); }
     | KW_WHERE          { $$ = spelled(lexer, @1); }
     | KW_WHILE          { $$ = spelled(lexer, @1); }
     | KW_WITH           { $$ = spelled(lexer, @1); }

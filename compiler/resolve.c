@@ -951,17 +951,23 @@ static bool check_expression_type(resolver *r, jc_node *expression, jc_type want
     return false;
 }
 
+/* Reports a key given twice in a payload. */
+static bool check_duplicate_key(resolver *r, const jc_list *pairs, const jc_node *pair)
+{
+    for (const jc_node *earlier = pairs->first; earlier != pair; earlier = earlier->next)
+        if (earlier->as.pair.key == pair->as.pair.key) {
+            jc_error(r->diagnostics, pair->as.pair.key_span, "duplicate key '%s'", pair->as.pair.key->text);
+            jc_note(r->diagnostics, earlier->as.pair.key_span, "'%s' is first given here", pair->as.pair.key->text);
+            return true;
+        }
+    return false;
+}
+
 /* Keys of a payload are unique; values are checked in the given context. */
 static void check_payload(resolver *r, jc_list *pairs, const expression_context *context, const jc_node *event)
 {
     for (jc_node *pair = pairs->first; pair; pair = pair->next) {
-        for (jc_node *earlier = pairs->first; earlier != pair; earlier = earlier->next)
-            if (earlier->as.pair.key == pair->as.pair.key) {
-                jc_error(r->diagnostics, pair->as.pair.key_span, "duplicate key '%s'", pair->as.pair.key->text);
-                jc_note(r->diagnostics, earlier->as.pair.key_span, "'%s' is first given here",
-                        pair->as.pair.key->text);
-                break;
-            }
+        check_duplicate_key(r, pairs, pair);
         jc_type type = check_expression(r, pair->as.pair.value, context);
         if (event) {
             jc_node *field = field_of(event, pair->as.pair.key);
@@ -1672,6 +1678,370 @@ static void check_journey(resolver *r, jc_node *journey)
     r->journey = NULL;
 }
 
+/* ---- tests (spec/testing.md) ------------------------------------------------------ */
+
+/* Is this a value a test may give: a literal, or a time relative to the test's clock
+ * (now, now + D, now - D)? A time may also be a string, read as ISO-8601 by `journey
+ * test`. Returns its type, or JC_TYPE_ERROR when it is none of these. */
+static jc_type test_constant_type(jc_node *value, jc_type want)
+{
+    if (value->kind == JC_NODE_STRING && want == JC_TYPE_TIME) return JC_TYPE_TIME;
+    if (value->kind == JC_NODE_NOW) return JC_TYPE_TIME;
+    if (value->kind == JC_NODE_BINARY && value->as.binary.left->kind == JC_NODE_NOW &&
+        (value->as.binary.op == JC_OP_ADD || value->as.binary.op == JC_OP_SUBTRACT) &&
+        is_literal_of(value->as.binary.right, JC_TYPE_DURATION))
+        return JC_TYPE_TIME;
+    static const jc_type literal_types[] = { JC_TYPE_NUMBER, JC_TYPE_STRING, JC_TYPE_BOOL, JC_TYPE_DURATION };
+    for (size_t i = 0; i < sizeof literal_types / sizeof *literal_types; i++)
+        if (is_literal_of(value, literal_types[i])) return literal_types[i];
+    return JC_TYPE_ERROR;
+}
+
+/* Checks a value of a test; want is the type it must have, or JC_TYPE_ERROR for any.
+ * what names the place for messages ("trait 'plan'"). */
+static jc_type check_test_value(resolver *r, jc_node *value, jc_type want, const char *what)
+{
+    if (!value) return JC_TYPE_ERROR;
+    jc_type type = test_constant_type(value, want);
+    if (type == JC_TYPE_ERROR) {
+        jc_error(r->diagnostics, value->span,
+                 "a value in a test must be a literal (5, \"pro\", true, 3d) or a time (now, now + 1d, "
+                 "\"2026-03-02T09:00:00Z\")");
+        return JC_TYPE_ERROR;
+    }
+    value->type = type;
+    if (want != JC_TYPE_ERROR && type != want) {
+        jc_error(r->diagnostics, value->span, "%s is %s %s, not %s %s", what, article(jc_type_name(want)),
+                 jc_type_name(want), article(jc_type_name(type)), jc_type_name(type));
+        return JC_TYPE_ERROR;
+    }
+    return type;
+}
+
+/* The fields of a test's event, or of an expected track action: each a field of the
+ * event, with a value of its type. Without an event (send, emit) any key goes. */
+static void check_test_fields(resolver *r, jc_list *pairs, const jc_node *event)
+{
+    char what[160];
+    for (jc_node *pair = pairs->first; pair; pair = pair->next) {
+        check_duplicate_key(r, pairs, pair);
+        jc_node *field = event ? field_of(event, pair->as.pair.key) : NULL;
+        if (event && !field) unknown_field(r, event, pair->as.pair.key, pair->as.pair.key_span);
+        snprintf(what, sizeof what, "field '%s' of event '%s'", pair->as.pair.key->text,
+                 event ? event->as.event.name->text : "");
+        check_test_value(r, pair->as.pair.value, field ? field->as.field.type : JC_TYPE_ERROR, what);
+    }
+}
+
+/* The traits of an identify: each a declared attribute, with a value of its type. */
+static void check_traits(resolver *r, jc_list *pairs)
+{
+    char what[160];
+    for (jc_node *pair = pairs->first; pair; pair = pair->next) {
+        check_duplicate_key(r, pairs, pair);
+        jc_ref ref = { pair->as.pair.key, pair->as.pair.key_span, NULL };
+        jc_node *attribute = resolve_ref(r, &ref, JC_NODE_ATTRIBUTE);
+        snprintf(what, sizeof what, "attribute '%s'", pair->as.pair.key->text);
+        check_test_value(r, pair->as.pair.value, attribute ? attribute->as.attribute.type : JC_TYPE_ERROR, what);
+    }
+}
+
+static void check_contact_id(resolver *r, const jc_text *contact, jc_span span)
+{
+    if (contact->length == 0) jc_error(r->diagnostics, span, "a contact id cannot be empty");
+}
+
+/* Does some journey of the program produce the action a test expects? */
+typedef struct action_search {
+    const jc_node *expectation;
+    bool found;
+} action_search;
+
+static bool produces_expected_action(const jc_node *statement, void *context)
+{
+    action_search *search = context;
+    const jc_node *expectation = search->expectation;
+    const jc_name *name = expectation->as.expect_action.name.name;
+    switch (expectation->as.expect_action.kind) {
+    case JC_EXPECT_SEND:
+        search->found = statement->kind == JC_NODE_SEND && (!name || statement->as.send.message.name == name);
+        break;
+    case JC_EXPECT_EMIT:
+        search->found = statement->kind == JC_NODE_EMIT && (!name || statement->as.emit.name == name);
+        break;
+    case JC_EXPECT_TRACK:
+        search->found = statement->kind == JC_NODE_TRACK && (!name || statement->as.track.event.name == name);
+        break;
+    case JC_EXPECT_AUDIENCE: {
+        search->found = statement->kind == JC_NODE_AUDIENCE &&
+                        statement->as.audience.add == expectation->as.expect_action.add &&
+                        strcmp(statement->as.audience.name.bytes, expectation->as.expect_action.audience.bytes) == 0;
+        break;
+    }
+    }
+    return search->found;
+}
+
+static bool program_produces(resolver *r, const jc_node *expectation)
+{
+    action_search search = { expectation, false };
+    for (jc_node *decl = r->compiler->declarations.first; decl && !search.found; decl = decl->next)
+        if (decl->kind == JC_NODE_JOURNEY) jc_visit_statements(&decl->as.journey.items, produces_expected_action, &search);
+    return search.found;
+}
+
+static void check_expect_action(resolver *r, jc_node *step)
+{
+    jc_diagnostics *d = r->diagnostics;
+    jc_ref *name = &step->as.expect_action.name;
+    if (step->as.expect_action.has_contact)
+        check_contact_id(r, &step->as.expect_action.contact, step->as.expect_action.contact_span);
+    jc_node *event = NULL;
+    bool resolved = true;
+    switch (step->as.expect_action.kind) {
+    case JC_EXPECT_SEND:
+        if (name->name) resolved = resolve_ref(r, name, JC_NODE_MESSAGE) != NULL;
+        break;
+    case JC_EXPECT_TRACK:
+        if (name->name) resolved = (event = resolve_ref(r, name, JC_NODE_EVENT)) != NULL;
+        break;
+    case JC_EXPECT_AUDIENCE:
+        if (step->as.expect_action.audience.length == 0) {
+            jc_error(d, step->as.expect_action.audience_span, "an audience needs a name");
+            resolved = false;
+        }
+        break;
+    case JC_EXPECT_EMIT: break;
+    }
+    check_test_fields(r, &step->as.expect_action.fields, event);
+    if (!resolved || program_produces(r, step)) return;
+    /* An action no journey can produce would make the expectation fail, or pass
+     * without meaning anything (`expect no emit crm_tsk`): most likely a typo. */
+    jc_span where = name->name                                        ? name->span
+                    : step->as.expect_action.kind == JC_EXPECT_AUDIENCE ? step->as.expect_action.audience_span
+                                                                        : step->span;
+    switch (step->as.expect_action.kind) {
+    case JC_EXPECT_SEND:
+        if (name->name) jc_error(d, where, "no journey sends message '%s'", name->name->text);
+        else jc_error(d, where, "no journey sends anything");
+        break;
+    case JC_EXPECT_EMIT:
+        if (name->name) jc_error(d, where, "no journey emits '%s'", name->name->text);
+        else jc_error(d, where, "no journey emits anything");
+        break;
+    case JC_EXPECT_TRACK:
+        if (name->name) jc_error(d, where, "no journey tracks event '%s'", name->name->text);
+        else jc_error(d, where, "no journey tracks events");
+        break;
+    case JC_EXPECT_AUDIENCE: {
+        jc_error(d, where, "no journey %s audience \"%s\"",
+                 step->as.expect_action.add ? "adds contacts to" : "removes contacts from",
+                 step->as.expect_action.audience.bytes);
+        break;
+    }
+    }
+}
+
+static bool is_comparison(jc_operator op)
+{
+    return op >= JC_OP_EQUAL && op <= JC_OP_GREATER_EQUAL;
+}
+
+static void check_expect_value(resolver *r, jc_node *step)
+{
+    jc_diagnostics *d = r->diagnostics;
+    check_contact_id(r, &step->as.expect_value.contact, step->as.expect_value.contact_span);
+    jc_node *comparison = step->as.expect_value.comparison;
+    if (!comparison) return;
+    if (comparison->kind != JC_NODE_BINARY || !is_comparison(comparison->as.binary.op) ||
+        comparison->as.binary.left->kind != JC_NODE_NAME) {
+        jc_error(d, comparison->span,
+                 "an expectation compares an attribute or a score with a value, as in 'plan == \"pro\"' or "
+                 "'engagement >= 60'");
+        return;
+    }
+    jc_node *left = comparison->as.binary.left;
+    jc_ref *ref = &left->as.name.ref;
+    jc_node *decl = lookup_global(r, ref->name);
+    jc_type type = JC_TYPE_ERROR;
+    if (decl && decl->kind == JC_NODE_ATTRIBUTE) {
+        left->as.name.meaning = JC_MEANING_ATTRIBUTE;
+        type = decl->as.attribute.type;
+    } else if (decl && decl->kind == JC_NODE_SCORE) {
+        left->as.name.meaning = JC_MEANING_SCORE;
+        type = JC_TYPE_NUMBER;
+    } else if (decl && (decl->kind == JC_NODE_SEGMENT || decl->kind == JC_NODE_JOURNEY)) {
+        jc_error(d, ref->span, "'%s' is %s %s: write 'expect \"%s\" in %s'", ref->name->text,
+                 article(kind_word(decl->kind)), kind_word(decl->kind), step->as.expect_value.contact.bytes,
+                 ref->name->text);
+    } else if (decl) {
+        const char *found = kind_word(decl->kind);
+        jc_error(d, ref->span, "'%s' is %s %s, not an attribute or a score", ref->name->text, article(found), found);
+        note_declared_here(r, decl);
+    } else {
+        jc_error(d, ref->span, "undeclared attribute or score '%s'", ref->name->text);
+        suggestion s = suggestion_for(ref->name);
+        consider_globals(r, &s, KIND_BIT(ATTRIBUTE) | KIND_BIT(SCORE));
+        suggest(r, &s, ref->span);
+    }
+    if (type == JC_TYPE_ERROR) return;
+    ref->decl = decl;
+    left->type = type;
+    comparison->type = JC_TYPE_BOOL;
+    char what[160];
+    snprintf(what, sizeof what, "%s '%s'", kind_word(decl->kind), ref->name->text);
+    if (check_test_value(r, comparison->as.binary.right, type, what) == JC_TYPE_ERROR) return;
+    jc_operator op = comparison->as.binary.op;
+    if (type == JC_TYPE_BOOL && op != JC_OP_EQUAL && op != JC_OP_NOT_EQUAL)
+        jc_error(d, comparison->as.binary.op_span, "'%s' does not order bool values", jc_operator_spelling(op));
+}
+
+typedef struct step_search {
+    const char *label;
+    jc_node *found;
+    suggestion *near; /* filled with the labels seen, for a suggestion */
+} step_search;
+
+static bool finds_step(const jc_node *statement, void *context)
+{
+    step_search *search = context;
+    if (statement->kind != JC_NODE_STEP) return false;
+    if (strcmp(statement->as.step.label.bytes, search->label) == 0) {
+        search->found = (jc_node *)statement;
+        return true;
+    }
+    consider(search->near, statement->as.step.label.bytes, statement->as.step.label.length,
+             &statement->as.step.label_span);
+    return false;
+}
+
+typedef struct wait_search {
+    const jc_name *event;
+    bool found;
+} wait_search;
+
+/* A contact waits for an event at a `wait for E` or at a select with an arm `on E`. */
+static bool waits_for(const jc_node *statement, void *context)
+{
+    wait_search *search = context;
+    if (statement->kind == JC_NODE_WAIT_FOR) search->found = statement->as.wait_for.event.name == search->event;
+    if (statement->kind == JC_NODE_SELECT_ON) search->found = statement->as.select_on.event.name == search->event;
+    return search->found;
+}
+
+static bool has_holdout(const jc_node *journey)
+{
+    for (const jc_node *item = journey->as.journey.items.first; item; item = item->next)
+        if (item->kind == JC_NODE_HOLDOUT) return true;
+    return false;
+}
+
+static void check_expect_in(resolver *r, jc_node *step)
+{
+    jc_diagnostics *d = r->diagnostics;
+    check_contact_id(r, &step->as.expect_in.contact, step->as.expect_in.contact_span);
+    jc_ref *target = &step->as.expect_in.target;
+    if (!target->name) return;
+    jc_node *decl = lookup_global(r, target->name);
+    if (!decl) {
+        jc_error(d, target->span, "undeclared segment or journey '%s'", target->name->text);
+        suggestion s = suggestion_for(target->name);
+        consider_globals(r, &s, KIND_BIT(SEGMENT) | KIND_BIT(JOURNEY));
+        suggest(r, &s, target->span);
+        return;
+    }
+    if (decl->kind != JC_NODE_SEGMENT && decl->kind != JC_NODE_JOURNEY) {
+        const char *found = kind_word(decl->kind);
+        jc_error(d, target->span, "'%s' is %s %s, not a segment or a journey", target->name->text, article(found), found);
+        note_declared_here(r, decl);
+        return;
+    }
+    target->decl = decl;
+    bool has_position = step->as.expect_in.has_step || step->as.expect_in.waiting_for.name || step->as.expect_in.holdout;
+    if (decl->kind == JC_NODE_SEGMENT) {
+        if (has_position)
+            jc_error(d, target->span, "'%s' is a segment; a step, a wait or a holdout belongs to a journey",
+                     target->name->text);
+        return;
+    }
+    const char *journey = decl->as.journey.name->text;
+    if (step->as.expect_in.has_step) {
+        const char *label = step->as.expect_in.step.bytes;
+        /* Labels are compared as names for the suggestion; interning one is harmless. */
+        jc_name *wanted = jc_compiler_intern(r->compiler, label, step->as.expect_in.step.length);
+        suggestion near = suggestion_for(wanted ? wanted : target->name);
+        step_search search = { label, NULL, &near };
+        jc_visit_statements(&decl->as.journey.items, finds_step, &search);
+        if (!search.found) {
+            jc_error(d, step->as.expect_in.step_span, "journey '%s' has no step \"%s\"", journey, label);
+            if (wanted && near.best_text && near.has_span)
+                jc_note(d, near.best_span, "did you mean \"%.*s\"?", (int)near.best_length, near.best_text);
+        }
+    }
+    jc_ref *event = &step->as.expect_in.waiting_for;
+    if (event->name && resolve_ref(r, event, JC_NODE_EVENT)) {
+        wait_search search = { event->name, false };
+        jc_visit_statements(&decl->as.journey.items, waits_for, &search);
+        if (!search.found)
+            jc_error(d, event->span, "journey '%s' never waits for '%s': it has no 'wait for %s' and no select arm 'on %s'",
+                     journey, event->name->text, event->name->text, event->name->text);
+    }
+    if (step->as.expect_in.holdout && !has_holdout(decl))
+        jc_error(d, step->span, "journey '%s' has no holdout", journey);
+}
+
+static void check_test_step(resolver *r, jc_node *step)
+{
+    switch (step->kind) {
+    case JC_NODE_TEST_IDENTIFY:
+        check_contact_id(r, &step->as.test_identify.contact, step->as.test_identify.contact_span);
+        check_traits(r, &step->as.test_identify.fields);
+        break;
+    case JC_NODE_TEST_TRACK: {
+        check_contact_id(r, &step->as.test_track.contact, step->as.test_track.contact_span);
+        jc_node *event = resolve_ref(r, &step->as.test_track.event, JC_NODE_EVENT);
+        if (event) check_test_fields(r, &step->as.test_track.fields, event);
+        break;
+    }
+    case JC_NODE_TEST_WAIT:
+        if (step->as.test_wait.is_until) {
+            if (step->as.test_wait.until.length == 0)
+                jc_error(r->diagnostics, step->as.test_wait.until_span,
+                         "'wait until' needs a time, as in wait until \"2026-03-02T09:00:00Z\"");
+        } else {
+            check_duration_range(r, step->as.test_wait.duration, 1, WAIT_MAX_SECONDS, "a test's wait");
+        }
+        break;
+    case JC_NODE_EXPECT_ACTION: check_expect_action(r, step); break;
+    case JC_NODE_EXPECT_VALUE: check_expect_value(r, step); break;
+    case JC_NODE_EXPECT_IN: check_expect_in(r, step); break;
+    default: break;
+    }
+}
+
+static void check_test(resolver *r, jc_node *test)
+{
+    jc_diagnostics *d = r->diagnostics;
+    if (test->as.test.name.length == 0)
+        jc_error(d, test->as.test.name_span, "a test needs a name: it is how failures are reported");
+    for (jc_node *earlier = r->compiler->declarations.first; earlier && earlier != test; earlier = earlier->next)
+        if (earlier->kind == JC_NODE_TEST && earlier->span.file == test->span.file && test->as.test.name.length &&
+            strcmp(earlier->as.test.name.bytes, test->as.test.name.bytes) == 0) {
+            jc_error(d, test->as.test.name_span, "duplicate test \"%s\"", test->as.test.name.bytes);
+            jc_note(d, earlier->as.test.name_span, "the first test \"%s\" is here", test->as.test.name.bytes);
+            break;
+        }
+    bool expects = false;
+    for (jc_node *step = test->as.test.steps.first; step; step = step->next) {
+        check_test_step(r, step);
+        expects |= step->kind == JC_NODE_EXPECT_ACTION || step->kind == JC_NODE_EXPECT_VALUE ||
+                   step->kind == JC_NODE_EXPECT_IN;
+    }
+    if (!expects && !has_syntax_error_in(r, test->span))
+        jc_warning(d, test->as.test.name_span, "test \"%s\" expects nothing, so it cannot fail",
+                   test->as.test.name.bytes);
+}
+
 /* ---- the pass -------------------------------------------------------------------- */
 
 typedef struct external_name {
@@ -1799,6 +2169,7 @@ void jc_resolve(jc_compiler *compiler)
         case JC_NODE_MESSAGE: check_message(&r, decl); break;
         case JC_NODE_JOURNEY: check_journey(&r, decl); break;
         case JC_NODE_EXTERN: check_extern(&r, decl); break;
+        case JC_NODE_TEST: check_test(&r, decl); break;
         default: break;
         }
     }

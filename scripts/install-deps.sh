@@ -23,6 +23,7 @@ libsimdjson-dev  JSON Lines event reader
 zlib1g-dev       .jsonl.gz event logs
 tzdata           time zones for wait until and quiet hours (/usr/share/zoneinfo)
 graphviz         journeyc graph: dot lays out and renders the journey map
+libxml2-utils    xmllint: the map tests check the SVG is well-formed
 chromium         the HTML report is checked in a real browser (headless)
 vim-nox          the Vim package's tests (vim -es)
 emacs-nox        the Emacs package's tests (ERT in batch mode)

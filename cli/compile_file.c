@@ -1,0 +1,55 @@
+/* compile_file.c: a .journey file compiled and loaded in one go (compile_file.h). */
+#include "compile_file.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "codegen.h"
+
+#ifndef JOURNEY_STDLIB_DIR
+#define JOURNEY_STDLIB_DIR "/usr/local/share/journey/stdlib"
+#endif
+
+enum { STATUS_CLEAN = 0, STATUS_FAILED = 1, STATUS_INTERNAL = 70 };
+
+int compile_file(const char *path, const char *const *include_dirs, uint32_t include_dir_count, bool color,
+                 compiled_file *out)
+{
+    out->compiler = NULL;
+    out->program = NULL;
+    jc_options options = jc_command_line_options(include_dirs, include_dir_count, JOURNEY_STDLIB_DIR);
+    jc_compiler *compiler = jc_compiler_new(&options);
+    if (!compiler) return STATUS_INTERNAL;
+    jc_status status = jc_compiler_check_file(compiler, path);
+    jc_program bytecode;
+    jc_program_init(&bytecode);
+    if (status == JC_OK) status = jc_generate(compiler, &bytecode);
+    jc_render_options render = { JC_RENDER_TEXT, color, false };
+    jc_diagnostics_render(&compiler->diagnostics, &compiler->sources, &render, stderr);
+    int result = status == JC_OK ? STATUS_CLEAN : status == JC_NO_MEMORY ? STATUS_INTERNAL : STATUS_FAILED;
+    uint8_t *bytes = NULL;
+    size_t size = 0;
+    if (result == STATUS_CLEAN && !jc_program_serialize(&bytecode, &bytes, &size)) result = STATUS_INTERNAL;
+    jc_program_free(&bytecode);
+    jr_error error;
+    if (result == STATUS_CLEAN && jr_program_load(bytes, size, NULL, &out->program, &error) != JR_OK) {
+        fprintf(stderr, "journey: %s: %s\n", path, error.message);
+        result = error.status == JR_ERROR_MEMORY ? STATUS_INTERNAL : STATUS_FAILED;
+    }
+    free(bytes);
+    if (result != STATUS_CLEAN) {
+        jc_compiler_free(compiler);
+        out->program = NULL;
+        return result;
+    }
+    out->compiler = compiler;
+    return STATUS_CLEAN;
+}
+
+void compiled_file_free(compiled_file *file)
+{
+    jr_program_free(file->program);
+    jc_compiler_free(file->compiler);
+    file->program = NULL;
+    file->compiler = NULL;
+}

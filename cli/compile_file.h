@@ -1,0 +1,24 @@
+/* compile_file.h: compiling a .journey file in memory for the journey command, so that
+ * `journey sim` and `journey test` accept source files and not only bytecode. */
+#ifndef JOURNEY_COMPILE_FILE_H
+#define JOURNEY_COMPILE_FILE_H
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "compiler.h"
+#include "journey.h"
+
+typedef struct compiled_file {
+    jc_compiler *compiler; /* the compilation: sources, syntax tree (tests included) */
+    jr_program *program;   /* its bytecode, loaded and verified */
+} compiled_file;
+
+/* Compiles path and its imports (searched in the include directories first) and loads
+ * the bytecode. Diagnostics go to stderr, in colour when color is set. Returns an exit
+ * status: 0, 1 (the program has errors or its bytecode does not load) or 70 (out of
+ * memory); on failure out holds nothing to free. */
+int compile_file(const char *path, const char *const *include_dirs, uint32_t include_dir_count, bool color,
+                 compiled_file *out);
+void compiled_file_free(compiled_file *file);
+
+#endif
