@@ -72,6 +72,7 @@ all: deps $(JOURNEYC) $(JOURNEY)
 # Installs missing packages with apt-get; silent when nothing is missing.
 deps:
 	@scripts/install-deps.sh
+	@editors/install-deps.sh
 
 # ---- the compiler -------------------------------------------------------------------
 
