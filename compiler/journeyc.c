@@ -253,24 +253,32 @@ static int run_check(const command_line *line)
     return status;
 }
 
+/* A compiler that has checked path, with warnings counted as errors under -Werror;
+ * NULL (said on stderr) when out of memory. */
+static jc_compiler *checked_program(const command_line *line, const char *path, jc_status *result)
+{
+    jc_options options = compiler_options(line);
+    jc_compiler *compiler = jc_compiler_new(&options);
+    if (!compiler) {
+        fputs("journeyc: out of memory\n", stderr);
+        return NULL;
+    }
+    *result = jc_compiler_check_file(compiler, path);
+    if (*result == JC_OK && line->warnings_are_errors && compiler->diagnostics.warning_count) *result = JC_ERRORS;
+    return compiler;
+}
+
 /* Compiles one file to bytecode in memory, showing its diagnostics. Returns the exit
  * status; on success *bytes holds the .jbc image (malloc'ed). */
 static int compile_to_bytecode(const command_line *line, const char *path, uint8_t **bytes, size_t *length)
 {
-    jc_options options = compiler_options(line);
     jc_render_options render = render_options(line);
-    jc_compiler *compiler = jc_compiler_new(&options);
-    if (!compiler) {
-        fputs("journeyc: out of memory\n", stderr);
-        return EXIT_INTERNAL;
-    }
-    jc_status result = jc_compiler_check_file(compiler, path);
+    jc_status result;
+    jc_compiler *compiler = checked_program(line, path, &result);
+    if (!compiler) return EXIT_INTERNAL;
     jc_program program;
     jc_program_init(&program);
-    if (result == JC_OK && !(line->warnings_are_errors && compiler->diagnostics.warning_count))
-        result = jc_generate(compiler, &program);
-    else if (result == JC_OK)
-        result = JC_ERRORS;
+    if (result == JC_OK) result = jc_generate(compiler, &program);
     jc_diagnostics_render(&compiler->diagnostics, &compiler->sources, &render,
                           line->format == JC_RENDER_JSON ? stdout : stderr);
     int status = result == JC_NO_MEMORY ? EXIT_INTERNAL : result == JC_ERRORS ? EXIT_ERRORS : EXIT_CLEAN;
@@ -287,34 +295,50 @@ static bool ends_with(const char *text, const char *suffix)
     return length >= suffix_length && strcmp(text + length - suffix_length, suffix) == 0;
 }
 
+/* Writes beside path and renames, so a reader never sees half a file; with
+ * dash_is_stdout, "-" is standard output. Returns an exit status. */
+static int write_output(const char *path, const char *bytes, size_t length, bool dash_is_stdout)
+{
+    if (dash_is_stdout && strcmp(path, "-") == 0) {
+        fwrite(bytes, 1, length, stdout);
+        return EXIT_CLEAN; /* main reports a failed flush */
+    }
+    char temporary[PATH_MAX + 16];
+    snprintf(temporary, sizeof temporary, "%s.tmp%ld", path, (long)getpid());
+    FILE *file = fopen(temporary, "wb");
+    bool written = file && fwrite(bytes, 1, length, file) == length;
+    if (file && fclose(file) != 0) written = false;
+    if (written && rename(temporary, path) != 0) written = false;
+    if (!written) {
+        fprintf(stderr, "journeyc: cannot write '%s': %s\n", path, strerror(errno));
+        remove(temporary);
+        return EXIT_ERRORS;
+    }
+    return EXIT_CLEAN;
+}
+
+/* -o, or else the input's name with `.journey` replaced by (or followed by) extension;
+ * false when that name is too long. */
+static bool output_name(const command_line *line, const char *extension, char output[PATH_MAX])
+{
+    const char *input = line->files[0];
+    if (line->output) return (size_t)snprintf(output, PATH_MAX, "%s", line->output) < PATH_MAX;
+    size_t stem = strlen(input) - (ends_with(input, ".journey") ? 8 : 0);
+    int written = snprintf(output, PATH_MAX, "%.*s%s", (int)stem, input, extension);
+    return written >= 0 && written < PATH_MAX;
+}
+
 static int run_build(const command_line *line)
 {
     if (line->file_count != 1) return usage_error("%s", "build takes one FILE");
     const char *input = line->files[0];
     char output[PATH_MAX];
-    if (line->output) {
-        snprintf(output, sizeof output, "%s", line->output);
-    } else {
-        size_t stem = strlen(input) - (ends_with(input, ".journey") ? 8 : 0);
-        if (stem + 5 > sizeof output) return usage_error("%s", "file name too long");
-        snprintf(output, sizeof output, "%.*s.jbc", (int)stem, input);
-    }
+    if (!output_name(line, ".jbc", output)) return usage_error("%s", "file name too long");
     uint8_t *bytes = NULL;
     size_t length = 0;
     int status = compile_to_bytecode(line, input, &bytes, &length);
     if (status != EXIT_CLEAN) return status;
-    /* Write beside the target and rename, so a reader never sees half a file. */
-    char temporary[PATH_MAX + 16];
-    snprintf(temporary, sizeof temporary, "%s.tmp%ld", output, (long)getpid());
-    FILE *file = fopen(temporary, "wb");
-    bool written = file && fwrite(bytes, 1, length, file) == length;
-    if (file && fclose(file) != 0) written = false;
-    if (written && rename(temporary, output) != 0) written = false;
-    if (!written) {
-        fprintf(stderr, "journeyc: cannot write '%s': %s\n", output, strerror(errno));
-        remove(temporary);
-        status = EXIT_ERRORS;
-    }
+    status = write_output(output, (const char *)bytes, length, false);
     free(bytes);
     return status;
 }
@@ -373,28 +397,6 @@ static int run_keywords(const command_line *line)
     return EXIT_CLEAN;
 }
 
-/* Writes bytes to path ("-": standard output), beside the target and renamed into
- * place, so a reader never sees half a file. Returns an exit status. */
-static int write_output(const char *path, const char *bytes, size_t length)
-{
-    if (strcmp(path, "-") == 0) {
-        fwrite(bytes, 1, length, stdout);
-        return EXIT_CLEAN; /* main reports a failed flush */
-    }
-    char temporary[PATH_MAX + 16];
-    snprintf(temporary, sizeof temporary, "%s.tmp%ld", path, (long)getpid());
-    FILE *file = fopen(temporary, "wb");
-    bool written = file && fwrite(bytes, 1, length, file) == length;
-    if (file && fclose(file) != 0) written = false;
-    if (written && rename(temporary, path) != 0) written = false;
-    if (!written) {
-        fprintf(stderr, "journeyc: cannot write '%s': %s\n", path, strerror(errno));
-        remove(temporary);
-        return EXIT_ERRORS;
-    }
-    return EXIT_CLEAN;
-}
-
 /* The map's format from the name it is written to: "dot", "svg", or NULL. */
 static const char *graph_format(const char *output)
 {
@@ -407,15 +409,10 @@ static const char *graph_format(const char *output)
  * Returns an exit status. */
 static int draw_graph(const command_line *line, const jc_report_counts *counts, char **dot, size_t *dot_length)
 {
-    jc_options options = compiler_options(line);
     jc_render_options render = render_options(line);
-    jc_compiler *compiler = jc_compiler_new(&options);
-    if (!compiler) {
-        fputs("journeyc: out of memory\n", stderr);
-        return EXIT_INTERNAL;
-    }
-    jc_status result = jc_compiler_check_file(compiler, line->files[0]);
-    if (result == JC_OK && line->warnings_are_errors && compiler->diagnostics.warning_count) result = JC_ERRORS;
+    jc_status result;
+    jc_compiler *compiler = checked_program(line, line->files[0], &result);
+    if (!compiler) return EXIT_INTERNAL;
     if (result == JC_OK) {
         jc_graph_options graph = { .journey = line->journey, .counts = counts, .report_path = line->report };
         FILE *memory = open_memstream(dot, dot_length);
@@ -435,15 +432,8 @@ static int draw_graph(const command_line *line, const jc_report_counts *counts, 
 static int run_graph(const command_line *line)
 {
     if (line->file_count != 1) return usage_error("%s", "graph takes one FILE");
-    const char *input = line->files[0];
     char output[PATH_MAX];
-    if (line->output) {
-        snprintf(output, sizeof output, "%s", line->output);
-    } else {
-        size_t stem = strlen(input) - (ends_with(input, ".journey") ? 8 : 0);
-        if (stem + 5 > sizeof output) return usage_error("%s", "file name too long");
-        snprintf(output, sizeof output, "%.*s.svg", (int)stem, input);
-    }
+    if (!output_name(line, ".svg", output)) return usage_error("%s", "file name too long");
     const char *format = graph_format(output);
     if (!format)
         return usage_error("cannot tell what to write to '%s': name the map .svg, .dot or .gv, or '-' for DOT "
@@ -463,13 +453,13 @@ static int run_graph(const command_line *line)
     int status = draw_graph(line, counts, &dot, &dot_length);
     jc_report_counts_free(counts);
     if (status == EXIT_CLEAN && strcmp(format, "dot") == 0) {
-        status = write_output(output, dot, dot_length);
+        status = write_output(output, dot, dot_length, true);
     } else if (status == EXIT_CLEAN) {
         char *image = NULL, error[768];
         size_t image_length = 0;
         jc_dot_status drawn = jc_graph_run_dot(format, dot, dot_length, &image, &image_length, error, sizeof error);
         if (drawn == JC_DOT_OK) {
-            status = write_output(output, image, image_length);
+            status = write_output(output, image, image_length, true);
         } else {
             fprintf(stderr, "journeyc: %s%s\n", error,
                     drawn == JC_DOT_MISSING ? "; install Graphviz (Debian: apt-get install graphviz), or write "
@@ -585,10 +575,8 @@ static int format_file(const command_line *line, const char *path)
     } else if (line->write_in_place) {
         struct stat original;
         bool known_mode = stat(path, &original) == 0;
-        /* write_output takes "-" for standard output; here it is a file of that name. */
-        const char *target = strcmp(path, "-") == 0 ? "./-" : path;
-        if (formatted.changed) status = write_output(target, formatted.text, formatted.length);
-        if (formatted.changed && status == EXIT_CLEAN && known_mode) chmod(target, original.st_mode & 07777);
+        if (formatted.changed) status = write_output(path, formatted.text, formatted.length, false);
+        if (formatted.changed && status == EXIT_CLEAN && known_mode) chmod(path, original.st_mode & 07777);
     } else {
         fwrite(formatted.text, 1, formatted.length, stdout);
     }
