@@ -1,9 +1,11 @@
-# journey: the compiler (journeyc), its tests, and installation.
+# journey: the compiler (journeyc), the runtime (libjourney, the journey command), their
+# tests, benchmarks and installation.
 #
 #   make          install missing Debian packages, then build
 #   make test     build and run every test (also under ASan and UBSan)
 #   make demo     simulate the acceptance example against its sample event log
-#   make fuzz     run the front-end fuzzer for a short while (FUZZ_SECONDS)
+#   make fuzz     run every fuzzer for a short while each (FUZZ_SECONDS)
+#   make bench    measure (never part of make test; bench/README.md)
 #   make install  PREFIX=/usr/local DESTDIR=
 #
 # User CFLAGS, CPPFLAGS and LDFLAGS are respected; the flags the build needs are added
@@ -37,7 +39,8 @@ SANITIZER_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined 
 endif
 ALL_CPPFLAGS := -I$(BUILD)/gen -Icompiler -Iinclude -DJOURNEY_VERSION='"$(VERSION)"' \
                 -DJOURNEY_STDLIB_DIR='"$(stdlibdir)"' -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(CPPFLAGS)
-ALL_CFLAGS   := -std=c17 $(WARNINGS) $(SANITIZER_FLAGS) $(CFLAGS)
+# -ffp-contract=off: no fused multiply-adds, so every machine computes the same bits.
+ALL_CFLAGS   := -std=c17 -ffp-contract=off $(WARNINGS) $(SANITIZER_FLAGS) $(CFLAGS)
 ALL_LDFLAGS  := $(SANITIZER_FLAGS) $(LDFLAGS)
 
 COMPILER_SOURCES := compiler/arena.c compiler/source.c compiler/diagnostic.c compiler/ast.c \
@@ -52,6 +55,16 @@ GENERATED        := $(BUILD)/gen/lexer.c $(BUILD)/gen/parser.c $(BUILD)/gen/pars
 RUNTIME_SOURCES  := runtime/support.c runtime/loader.c runtime/verifier.c runtime/vm.c runtime/strings.c runtime/timers.c \
                     runtime/builtins.c runtime/timezone.c runtime/timestamp.c runtime/event_reader.c \
                     runtime/inspect.c
+RUNTIME_SOURCES  += runtime/post_json.c
+# Extern functions: binding (dlopen, libffi) and calling; see the natives block below.
+RUNTIME_SOURCES  += runtime/natives.c runtime/native_call.c
+# Standard library: the built-ins' locale-free decimals, deterministic log, exp and pow,
+# and calendar arithmetic in a time zone.
+RUNTIME_SOURCES  += runtime/numbers.c runtime/calendar.c
+# Snapshots of a VM's state, and the memory it holds (counted, and limited).
+RUNTIME_SOURCES  += runtime/snapshot.c runtime/snapshot_restore.c runtime/memory.c runtime/limit.c
+# Packed event logs (.jev, spec/jev.md), which event_reader.c hands over by their magic.
+RUNTIME_SOURCES  += runtime/jev_reader.c
 RUNTIME_OBJECTS  := $(RUNTIME_SOURCES:runtime/%.c=$(BUILD)/runtime/%.o) $(BUILD)/runtime/json_reader.o
 RUNTIME_LIBS     := -lsimdjson -lz -lm -lstdc++
 CXX              ?= g++
@@ -64,6 +77,8 @@ LIBJOURNEYC  := $(BUILD)/libjourneyc.a
 LIBJOURNEY   := $(BUILD)/libjourney.a
 UNIT_TESTS   := $(BUILD)/tests/test_lexer $(BUILD)/tests/test_diagnostics $(BUILD)/tests/test_timezone \
                 $(BUILD)/tests/test_loader $(BUILD)/tests/test_event_reader $(BUILD)/tests/test_report_stats
+# The public interface: arguments, snapshots, the memory limit, a failing allocator.
+UNIT_TESTS   += $(BUILD)/tests/test_api
 
 .PHONY: all deps test test-sanitize demo fuzz fuzz-loader fuzz-event-reader fuzz-tzif install uninstall clean
 
@@ -132,11 +147,98 @@ CLI_OBJECTS := $(patsubst cli/%.c,$(BUILD)/cli/%.o,$(wildcard cli/*.c))
 $(JOURNEY): $(CLI_OBJECTS) $(LIBJOURNEYC) $(LIBJOURNEY)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(RUNTIME_LIBS)
 
-# The reader's throughput probe (issue 7 turns these into `make bench`):
+# The reader's throughput probe (make bench uses it; it also runs on its own):
 #   build/bench/read_events generate FILE 1000000 && build/bench/read_events FILE 3
 $(BUILD)/bench/read_events: bench/read_events.c $(LIBJOURNEY)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CPPFLAGS) -Iruntime $(ALL_CFLAGS) -MMD -MP $(ALL_LDFLAGS) -o $@ $< $(LIBJOURNEY) $(RUNTIME_LIBS)
+
+# ---- libjourney as a shared library, and installing the library ----------------------
+#
+# The runtime compiled a second time as position-independent code, into $(BUILD)/pic,
+# so that libjourney.a and the commands stay as they are. The soname carries the major
+# version (libjourney.so.0); runtime/libjourney.map exports exactly the functions of
+# include/journey.h; the library names its own dependencies, so `-ljourney` alone links
+# a host. `make install` also installs the header, both libraries and libjourney.pc.
+
+libdir            ?= $(exec_prefix)/lib
+includedir        ?= $(prefix)/include
+pkgconfigdir      ?= $(libdir)/pkgconfig
+
+LIBJOURNEY_SONAME := libjourney.so.$(firstword $(subst ., ,$(VERSION)))
+LIBJOURNEY_SHARED := $(BUILD)/libjourney.so.$(VERSION)
+PIC_OBJECTS       := $(RUNTIME_OBJECTS:$(BUILD)/runtime/%=$(BUILD)/pic/runtime/%)
+
+all: $(LIBJOURNEY) $(LIBJOURNEY_SHARED)
+
+$(BUILD)/pic/runtime/%.o: runtime/%.c | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -fPIC -MMD -MP -c -o $@ $<
+
+$(BUILD)/pic/runtime/json_reader.o: runtime/json_reader.cpp | deps
+	@mkdir -p $(dir $@)
+	$(CXX) $(ALL_CPPFLAGS) $(ALL_CXXFLAGS) -fPIC -MMD -MP -c -o $@ $<
+
+# The file, then the soname's link (what hosts load) and the plain name (what -l finds).
+$(LIBJOURNEY_SHARED): $(PIC_OBJECTS) runtime/libjourney.map
+	$(CC) -shared -Wl,-soname,$(LIBJOURNEY_SONAME) -Wl,--version-script=runtime/libjourney.map \
+	    -Wl,--no-undefined $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(PIC_OBJECTS) $(RUNTIME_LIBS)
+	ln -sf $(notdir $@) $(BUILD)/$(LIBJOURNEY_SONAME)
+	ln -sf $(LIBJOURNEY_SONAME) $(BUILD)/libjourney.so
+
+install: install-library
+uninstall: uninstall-library
+.PHONY: install-library uninstall-library
+
+# libjourney.pc is written here, so that it names the directories of this install.
+install-library: $(LIBJOURNEY) $(LIBJOURNEY_SHARED)
+	$(INSTALL) -d $(DESTDIR)$(libdir) $(DESTDIR)$(includedir) $(DESTDIR)$(pkgconfigdir)
+	$(INSTALL) -m 644 include/journey.h $(DESTDIR)$(includedir)/journey.h
+	$(INSTALL) -m 644 $(LIBJOURNEY) $(DESTDIR)$(libdir)/libjourney.a
+	$(INSTALL) -m 755 $(LIBJOURNEY_SHARED) $(DESTDIR)$(libdir)/
+	ln -sf $(notdir $(LIBJOURNEY_SHARED)) $(DESTDIR)$(libdir)/$(LIBJOURNEY_SONAME)
+	ln -sf $(LIBJOURNEY_SONAME) $(DESTDIR)$(libdir)/libjourney.so
+	sed -e 's|@prefix@|$(prefix)|' -e 's|@libdir@|$(libdir)|' -e 's|@includedir@|$(includedir)|' \
+	    -e 's|@version@|$(VERSION)|' -e 's|@libs_private@|$(RUNTIME_LIBS)|' runtime/libjourney.pc.in \
+	    >$(DESTDIR)$(pkgconfigdir)/libjourney.pc
+
+uninstall-library:
+	rm -f $(DESTDIR)$(includedir)/journey.h $(DESTDIR)$(pkgconfigdir)/libjourney.pc
+	rm -f $(DESTDIR)$(libdir)/libjourney.a $(DESTDIR)$(libdir)/$(notdir $(LIBJOURNEY_SHARED)) \
+	    $(DESTDIR)$(libdir)/$(LIBJOURNEY_SONAME) $(DESTDIR)$(libdir)/libjourney.so
+
+-include $(wildcard $(BUILD)/pic/runtime/*.d)
+
+# ---- extern functions: libffi, the example's native library, the natives' tests ----
+#
+# Externs are bound with dlopen and called through libffi. The churn model of
+# examples/native is a shared library that journeys call through `extern` (the sim
+# tests tests/sim/native-* load it from build/examples/native). test_natives dlopens
+# a library of its own with a native of every type and every way of failing.
+
+RUNTIME_LIBS     += -lffi -ldl
+NATIVE_EXAMPLE   := $(BUILD)/examples/native/libchurn.so
+NATIVES_FIXTURE  := $(BUILD)/tests/libnatives_fixture.so
+UNIT_TESTS       += $(BUILD)/tests/test_natives
+
+all: $(NATIVE_EXAMPLE)
+
+$(NATIVE_EXAMPLE): examples/native/churn.c | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -fPIC -shared $(ALL_LDFLAGS) -o $@ $< -lm
+
+$(NATIVES_FIXTURE): tests/unit/natives_fixture.c | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -fPIC -shared $(ALL_LDFLAGS) -o $@ $<
+
+$(BUILD)/tests/test_natives: tests/unit/test_natives.c $(NATIVES_FIXTURE) $(LIBJOURNEYC) $(LIBJOURNEY)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) -Iruntime -DNATIVES_FIXTURE_DIR='"$(abspath $(dir $(NATIVES_FIXTURE)))"' $(ALL_CFLAGS) \
+	    -MMD -MP $(ALL_LDFLAGS) -o $@ $< $(LIBJOURNEYC) $(LIBJOURNEY) -lcmocka $(RUNTIME_LIBS)
+
+# ---- standard library: the built-ins' numbers (against libm) and calendar arithmetic ---
+
+UNIT_TESTS       += $(BUILD)/tests/test_numbers $(BUILD)/tests/test_calendar
 
 # ---- tests --------------------------------------------------------------------------
 
@@ -216,8 +318,9 @@ fuzz-loader: $(FUZZ_BUILD)/fuzz_loader $(JOURNEYC)
 FUZZ_READER_FLAGS := -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined \
                      -Iinclude -Iruntime -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DJR_READER_FUZZING \
                      -DJR_READER_LINE_LIMIT=512
-FUZZ_READER_C     := tests/fuzz/fuzz_event_reader.c runtime/event_reader.c runtime/timestamp.c
-$(FUZZ_BUILD)/fuzz_event_reader: $(FUZZ_READER_C) runtime/json_reader.cpp runtime/event.h runtime/json_reader.h | deps
+FUZZ_READER_C     := tests/fuzz/fuzz_event_reader.c runtime/event_reader.c runtime/timestamp.c runtime/jev_reader.c
+$(FUZZ_BUILD)/fuzz_event_reader: $(FUZZ_READER_C) runtime/json_reader.cpp runtime/event.h runtime/json_reader.h \
+                                 runtime/jev_reader.h runtime/jev_format.h | deps
 	@mkdir -p $(FUZZ_BUILD)/event_reader
 	for source in $(FUZZ_READER_C); do \
 	    clang -std=c17 $(FUZZ_READER_FLAGS) -c -o $(FUZZ_BUILD)/event_reader/$$(basename $$source .c).o $$source || exit 1; \
@@ -241,12 +344,98 @@ fuzz-tzif: $(FUZZ_BUILD)/fuzz_tzif
 	UBSAN_OPTIONS=halt_on_error=1 $(FUZZ_BUILD)/fuzz_tzif -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -timeout=10 \
 	    -dict=tests/fuzz/tzif.dict $(FUZZ_BUILD)/corpus/tzif /usr/share/zoneinfo/America /usr/share/zoneinfo/Europe
 
-# Each fuzzer for FUZZ_SECONDS (default 60): the compiler, the loader, the readers, TZif.
-fuzz: $(FUZZ_BUILD)/fuzz_compiler fuzz-loader fuzz-event-reader fuzz-tzif
+# Snapshots: jr_vm_restore, "restored => runs clean, and writes back what it read",
+# the runtime built with clang as for the loader. The programs are the examples' bytecode
+# (named by JOURNEY_FUZZ_PROGRAMS); the seeds, snapshots of each taken mid-run by
+# snapshot_seeds (built like any tool, with libjourney).
+.PHONY: fuzz-snapshot
+$(FUZZ_BUILD)/fuzz_snapshot: tests/fuzz/fuzz_snapshot.c $(RUNTIME_SOURCES) runtime/json_reader.cpp runtime/*.h bytecode/*.h | deps
+	@mkdir -p $(FUZZ_BUILD)/snapshot
+	clang++ -std=c++17 -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize=vptr -Iinclude \
+	    -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -c -o $(FUZZ_BUILD)/snapshot/json_reader.o runtime/json_reader.cpp
+	clang -std=c17 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Iinclude -Iruntime \
+	    -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -o $@ tests/fuzz/fuzz_snapshot.c $(RUNTIME_SOURCES) \
+	    $(FUZZ_BUILD)/snapshot/json_reader.o $(RUNTIME_LIBS)
+
+$(BUILD)/tests/snapshot_seeds: tests/fuzz/snapshot_seeds.c $(LIBJOURNEY)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP $(ALL_LDFLAGS) -o $@ $< $(LIBJOURNEY) $(RUNTIME_LIBS)
+
+fuzz-snapshot: $(FUZZ_BUILD)/fuzz_snapshot $(JOURNEYC) $(BUILD)/tests/snapshot_seeds
+	@mkdir -p $(FUZZ_BUILD)/corpus/snapshot $(FUZZ_BUILD)/snapshot/programs $(FUZZ_BUILD)/snapshot/seeds \
+	    $(FUZZ_BUILD)/snapshot/artifacts
+	@for log in examples/*.events.jsonl; do \
+	    name=$$(basename $$log .events.jsonl); program=$(FUZZ_BUILD)/snapshot/programs/$$name.jbc; \
+	    $(JOURNEYC) build -I stdlib examples/$$name.journey -o $$program || exit 1; \
+	    $(BUILD)/tests/snapshot_seeds $$program $$log $(FUZZ_BUILD)/snapshot/seeds || exit 1; \
+	done
+	JOURNEY_FUZZ_PROGRAMS=$(FUZZ_BUILD)/snapshot/programs UBSAN_OPTIONS=halt_on_error=1 \
+	    $(FUZZ_BUILD)/fuzz_snapshot -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
+	    -artifact_prefix=$(FUZZ_BUILD)/snapshot/artifacts/ $(FUZZ_BUILD)/corpus/snapshot $(FUZZ_BUILD)/snapshot/seeds
+
+# Packed event logs (.jev, spec/jev.md): "accepted => runs clean" through the VM of the
+# program a file was packed for, the runtime built as for the loader. The programs are
+# the examples' bytecode (JOURNEY_FUZZ_PROGRAMS); the seeds, their logs packed now, so
+# that they follow the format.
+.PHONY: fuzz-jev
+$(FUZZ_BUILD)/fuzz_jev: tests/fuzz/fuzz_jev.c $(RUNTIME_SOURCES) runtime/json_reader.cpp runtime/*.h bytecode/*.h | deps
+	@mkdir -p $(FUZZ_BUILD)/jev
+	clang++ -std=c++17 -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize=vptr -Iinclude \
+	    -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -c -o $(FUZZ_BUILD)/jev/json_reader.o runtime/json_reader.cpp
+	clang -std=c17 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Iinclude -Iruntime \
+	    -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -o $@ tests/fuzz/fuzz_jev.c $(RUNTIME_SOURCES) \
+	    $(FUZZ_BUILD)/jev/json_reader.o $(RUNTIME_LIBS)
+
+fuzz-jev: $(FUZZ_BUILD)/fuzz_jev $(JOURNEYC) $(JOURNEY)
+	@mkdir -p $(FUZZ_BUILD)/corpus/jev $(FUZZ_BUILD)/jev/programs $(FUZZ_BUILD)/jev/seeds $(FUZZ_BUILD)/jev/artifacts
+	@for log in examples/*.events.jsonl; do \
+	    name=$$(basename $$log .events.jsonl); program=$(FUZZ_BUILD)/jev/programs/$$name.jbc; \
+	    $(JOURNEYC) build -I stdlib examples/$$name.journey -o $$program || exit 1; \
+	    $(JOURNEY) pack $$program $$log -o $(FUZZ_BUILD)/jev/seeds/$$name.jev --on-bad-event=skip --quiet || exit 1; \
+	done
+	JOURNEY_FUZZ_PROGRAMS=$(FUZZ_BUILD)/jev/programs UBSAN_OPTIONS=halt_on_error=1 \
+	    $(FUZZ_BUILD)/fuzz_jev -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
+	    -artifact_prefix=$(FUZZ_BUILD)/jev/artifacts/ $(FUZZ_BUILD)/corpus/jev $(FUZZ_BUILD)/jev/seeds
+
+# Each fuzzer for FUZZ_SECONDS (default 60): the compiler, the loader, the readers, TZif,
+# snapshots.
+fuzz: $(FUZZ_BUILD)/fuzz_compiler fuzz-loader fuzz-event-reader fuzz-jev fuzz-tzif fuzz-snapshot
 	@mkdir -p $(FUZZ_BUILD)/corpus/compiler
 	UBSAN_OPTIONS=halt_on_error=1 $(FUZZ_BUILD)/fuzz_compiler -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=10 \
 	    -dict=tests/fuzz/journey.dict $(FUZZ_BUILD)/corpus/compiler tests/fuzz/corpus/compiler \
 	    tests/compile/ok tests/compile/err examples stdlib/std
+
+# ---- benchmarks: make bench (bench/README.md); never part of make test -------------
+#
+# BENCH_PRESET=tiny|small|default (default: 1M contacts, 10M events over 90 days) and
+# BENCH_RUNS (default 3: each timed figure is the median of that many runs). The Lua
+# peer's packages come from scripts/install-bench-deps.sh, which only this target runs.
+
+BENCH_PRESET ?= default
+BENCH_RUNS   ?= 3
+BENCH_TOOLS  := $(BUILD)/bench/generate $(BUILD)/bench/measure $(BUILD)/bench/vm_probe $(BUILD)/bench/read_events
+WORKLOAD_C   := bench/generate.c bench/workload_plan.c bench/workload_json.c
+
+.PHONY: bench bench-deps
+
+bench: bench-deps $(JOURNEYC) $(JOURNEY) $(BENCH_TOOLS)
+	@bench/check.sh $(BUILD)
+	@BENCH_PRESET=$(BENCH_PRESET) BENCH_RUNS=$(BENCH_RUNS) bench/run.sh $(BUILD)
+
+bench-deps:
+	@scripts/install-bench-deps.sh
+
+$(BUILD)/bench/generate: $(WORKLOAD_C) bench/workload_plan.h bench/workload_json.h bench/workload_random.h | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(WORKLOAD_C) -lm
+
+$(BUILD)/bench/measure: bench/measure.c | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $<
+
+$(BUILD)/bench/vm_probe: bench/vm_probe.c include/journey.h $(LIBJOURNEY)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBJOURNEY) $(RUNTIME_LIBS)
 
 # ---- install ------------------------------------------------------------------------
 

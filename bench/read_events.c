@@ -1,6 +1,12 @@
 /* read_events.c: measures how fast the JSON Lines event reader runs, beside the
  * ceiling set by simdjson parsing alone. A measurement, not a test.
  *
+ *   read_events scan PROGRAM.jbc FILE   read FILE once (JSON Lines, gzip-compressed or
+ *                                       not), exactly as `journey sim PROGRAM FILE` reads
+ *                                       it: the same reader, with the program's schema,
+ *                                       and nothing else; print the events read. Timed
+ *                                       from outside, this is the parse-only rate of
+ *                                       make bench (bench/README.md)
  *   read_events generate FILE [LINES]   write LINES (default 1000000) Segment-shaped
  *                                       lines: track calls with 3 to 6 properties
  *                                       (70%), identify (15%) and page (15%) calls
@@ -12,8 +18,8 @@
  *       reader    jr_reader_open + jr_reader_next over the file: the real thing,
  *                 reading the file through the page cache
  * Wall-clock and CPU times are both shown: on a machine shared with other work the CPU
- * time of this process is the steadier figure. The schema declares the events and
- * attributes the generator writes. */
+ * time of this process is the steadier figure. The timed modes use a schema of their
+ * own, which declares the events and attributes their generator writes. */
 #include "event.h"
 #include "json_reader.h"
 
@@ -271,12 +277,52 @@ static void bench_report(const char *what, const bench_result *runs, int count, 
            (double)bytes / median_wall / 1e9, median_cpu, lines / median_cpu / 1e6);
 }
 
+/* One pass of the reader over path with the program's schema; 0 when it read to the end. */
+static int bench_scan(const char *program_path, const char *path)
+{
+    jr_program *program = NULL;
+    jr_error error;
+    if (jr_program_load_file(program_path, NULL, &program, &error) != JR_OK) {
+        fprintf(stderr, "read_events: %s: %s\n", program_path, error.message);
+        return 1;
+    }
+    jr_read_error read_error;
+    jr_event_reader *reader = jr_reader_open(jr_program_schema(program), path, JR_LOG_AUTO, &read_error);
+    if (!reader) {
+        fprintf(stderr, "read_events: %s: %s\n", path, read_error.message);
+        jr_program_free(program);
+        return 1;
+    }
+    uint64_t events = 0, bad_lines = 0, checksum = 0;
+    jr_event event;
+    jr_read_status status;
+    while ((status = jr_reader_next(reader, &event, &read_error)) != JR_READ_END) {
+        if (status == JR_READ_BAD_LINE) {
+            bad_lines++;
+            continue;
+        }
+        if (status != JR_READ_EVENT) {
+            fprintf(stderr, "read_events: %s: %s\n", path, read_error.message);
+            break;
+        }
+        events++;
+        checksum += (uint64_t)event.timestamp + event.property_count + event.trait_count;
+    }
+    jr_reader_close(reader);
+    jr_program_free(program);
+    printf("events=%llu bad_lines=%llu checksum=%llu\n", (unsigned long long)events, (unsigned long long)bad_lines,
+           (unsigned long long)checksum);
+    return status == JR_READ_END ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 4 && strcmp(argv[1], "scan") == 0) return bench_scan(argv[2], argv[3]);
     if (argc >= 3 && strcmp(argv[1], "generate") == 0)
         return bench_generate(argv[2], argc >= 4 ? atol(argv[3]) : 1000000);
     if (argc < 2) {
-        fprintf(stderr, "usage: read_events generate FILE [LINES] | read_events FILE [RUNS]\n");
+        fprintf(stderr, "usage: read_events generate FILE [LINES] | read_events FILE [RUNS] | "
+                        "read_events scan PROGRAM.jbc FILE\n");
         return 2;
     }
     int count = argc >= 3 ? atoi(argv[2]) : 3;

@@ -5,8 +5,11 @@
  * JR_BUILTIN(ID, name, result, parameters, description)
  *   result, parameters  types as letters: n number, s string, b bool, t time,
  *                       d duration. parameters is one letter per argument.
+ * A name may have several entries with different numbers of parameters (hour(t) and
+ * hour(t, zone)); a call means the entry with as many parameters as it has arguments.
  * Time functions that look at the calendar (hour, weekday, date, ...) use the
- * contact's time zone: the `timezone` attribute when declared and valid, else UTC.
+ * contact's time zone: the `timezone` attribute when declared and valid, else UTC;
+ * their forms with a last string parameter use the zone it names instead.
  * The order of this list is part of the bytecode format: append, never reorder.
  */
 /* time */
@@ -47,3 +50,27 @@ JR_BUILTIN(CLAMP,         "clamp",         "n", "nnn", "the first number limited
 JR_BUILTIN(MOD,           "mod",           "n", "nn",  "remainder of the division, with the sign of the divisor")
 JR_BUILTIN(POW,           "pow",           "n", "nn",  "the first number raised to the second")
 JR_BUILTIN(SQRT,          "sqrt",          "n", "n",   "square root; a run-time error below zero")
+/* time in a named zone: the same functions with the zone as a last argument */
+JR_BUILTIN(HOUR_IN,         "hour",         "n", "ts",  "hour of the day, 0 to 23, in the named time zone")
+JR_BUILTIN(MINUTE_IN,       "minute",       "n", "ts",  "minute of the hour, 0 to 59, in the named time zone")
+JR_BUILTIN(WEEKDAY_IN,      "weekday",      "n", "ts",  "day of the week, 1 (Monday) to 7 (Sunday), in the named time zone")
+JR_BUILTIN(DAY_IN,          "day",          "n", "ts",  "day of the month, 1 to 31, in the named time zone")
+JR_BUILTIN(MONTH_IN,        "month",        "n", "ts",  "month, 1 to 12, in the named time zone")
+JR_BUILTIN(YEAR_IN,         "year",         "n", "ts",  "calendar year in the named time zone")
+JR_BUILTIN(DATE_IN,         "date",         "s", "ts",  "the date as YYYY-MM-DD in the named time zone")
+JR_BUILTIN(START_OF_DAY_IN, "start_of_day", "t", "ts",  "midnight starting that day in the named time zone")
+JR_BUILTIN(DAYS_BETWEEN_IN, "days_between", "n", "tts", "whole days from the first time to the second, by their dates in the named time zone")
+/* calendar arithmetic */
+JR_BUILTIN(ADD_DAYS,        "add_days",     "t", "tn",  "the same local time of day a whole number of calendar days later, in the contact's time zone")
+JR_BUILTIN(ADD_DAYS_IN,     "add_days",     "t", "tns", "the same local time of day a whole number of calendar days later, in the named time zone")
+JR_BUILTIN(ADD_MONTHS,      "add_months",   "t", "tn",  "the same day and local time a whole number of months later, in the contact's time zone")
+JR_BUILTIN(ADD_MONTHS_IN,   "add_months",   "t", "tns", "the same day and local time a whole number of months later, in the named time zone")
+JR_BUILTIN(IS_TIME_ZONE,    "is_time_zone", "b", "s",   "whether the string names a time zone of the zoneinfo database")
+/* strings, positions counted in characters (code points) from 0 */
+JR_BUILTIN(SUBSTRING,       "substring",    "s", "sn",  "the characters from a position to the end")
+JR_BUILTIN(SUBSTRING_COUNT, "substring",    "s", "snn", "at most that many characters from a position")
+JR_BUILTIN(INDEX_OF,        "index_of",     "n", "ss",  "the position of the first occurrence of the second string in the first, -1 if none")
+/* math */
+JR_BUILTIN(ROUND_PLACES,    "round",        "n", "nn",  "rounded to that many decimal places (negative: tens, hundreds, ...), halves away from zero")
+JR_BUILTIN(LOG,             "log",          "n", "n",   "natural logarithm; a run-time error at or below zero")
+JR_BUILTIN(EXP,             "exp",          "n", "n",   "e raised to the number")

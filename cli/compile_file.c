@@ -13,7 +13,7 @@
 enum { STATUS_CLEAN = 0, STATUS_FAILED = 1, STATUS_INTERNAL = 70 };
 
 int compile_file(const char *path, const char *const *include_dirs, uint32_t include_dir_count, bool color,
-                 compiled_file *out)
+                 const jr_load_options *load_options, compiled_file *out)
 {
     out->compiler = NULL;
     out->program = NULL;
@@ -32,7 +32,7 @@ int compile_file(const char *path, const char *const *include_dirs, uint32_t inc
     if (result == STATUS_CLEAN && !jc_program_serialize(&bytecode, &bytes, &size)) result = STATUS_INTERNAL;
     jc_program_free(&bytecode);
     jr_error error;
-    if (result == STATUS_CLEAN && jr_program_load(bytes, size, NULL, &out->program, &error) != JR_OK) {
+    if (result == STATUS_CLEAN && jr_program_load(bytes, size, load_options, &out->program, &error) != JR_OK) {
         fprintf(stderr, "journey: %s: %s\n", path, error.message);
         result = error.status == JR_ERROR_MEMORY ? STATUS_INTERNAL : STATUS_FAILED;
     }

@@ -14,11 +14,12 @@ typedef struct compiled_file {
 } compiled_file;
 
 /* Compiles path and its imports (searched in the include directories first) and loads
- * the bytecode. Diagnostics go to stderr, in colour when color is set. Returns an exit
- * status: 0, 1 (the program has errors or its bytecode does not load) or 70 (out of
- * memory); on failure out holds nothing to free. */
+ * the bytecode with load_options (NULL: no native code), which bind its externs.
+ * Diagnostics go to stderr, in colour when color is set. Returns an exit status: 0, 1
+ * (the program has errors or does not load, as when an extern's library is not allowed)
+ * or 70 (out of memory); on failure out holds nothing to free. */
 int compile_file(const char *path, const char *const *include_dirs, uint32_t include_dir_count, bool color,
-                 compiled_file *out);
+                 const jr_load_options *load_options, compiled_file *out);
 void compiled_file_free(compiled_file *file);
 
 #endif

@@ -14,6 +14,8 @@
 #include "compile_file.h"
 #include "journey.h"
 #include "journey_test.h"
+#include "native_options.h"
+#include "pack.h"
 #include "report.h"
 
 #ifndef JOURNEY_VERSION
@@ -33,6 +35,7 @@ static const char usage_text[] =
     "                          it would have taken, and a summary on stderr\n"
     "  test FILE|DIR...        run the scenario tests (`test` blocks) of journey files;\n"
     "                          `journey test --help` tells more\n"
+    "  pack PROGRAM EVENTS...  pack logs into one binary file (-o FILE.jev) for sim\n"
     "\n"
     "Options of sim:\n"
     "  -o FILE                 write actions (JSON Lines) to FILE instead of stdout\n"
@@ -48,16 +51,26 @@ static const char usage_text[] =
     "  --quiet                 no summary and no progress on stderr (progress shows only\n"
     "                          when stderr is a terminal)\n"
     "  -I DIR                  search DIR for imports when PROGRAM is a .journey file\n"
+    "  --allow-native=LIB      let the program's `extern \"LIB\" fn ...` functions run:\n"
+    "                          LIB is opened with dlopen and its functions called as\n"
+    "                          native code (repeat for each library); a program that\n"
+    "                          declares an extern of a library not allowed does not load\n"
+    "  --native-dir=DIR        open allowed libraries from DIR (default: the system's\n"
+    "                          library path and LD_LIBRARY_PATH)\n"
     "  -h, --help              show this help;  --version  show the version\n"
     "\n"
     "Event logs are JSON Lines in the Segment Spec shape (track, identify, page) or CSV\n"
-    "with a header row, optionally gzip-compressed; several logs are merged by time.\n"
+    "with a header row, optionally gzip-compressed, or packed .jev files (journey pack);\n"
+    "several logs are merged by time.\n"
     "\n"
     "Exit status: 0 done; 1 a log could not be read or a line was malformed (with\n"
     "--on-bad-event=stop), or the program did not compile or load; 64 usage; 70 internal.\n"
     "\n"
-    "Example:\n"
-    "  journey sim examples/onboarding.journey examples/onboarding.events.jsonl --until +30d\n";
+    "Examples:\n"
+    "  journey sim examples/onboarding.journey examples/onboarding.events.jsonl --until +30d\n"
+    "  journey sim examples/native/win_back_native.journey \\\n"
+    "      examples/native/win_back_native.events.jsonl \\\n"
+    "      --allow-native=libchurn.so --native-dir=build/examples/native --until +100d\n";
 
 static int usage_error(const char *format, ...) __attribute__((format(printf, 1, 2)));
 static int usage_error(const char *format, ...)
@@ -82,6 +95,7 @@ typedef struct sim_options {
     bool quiet;
     const char **include_dirs;
     int include_dir_count;
+    native_options natives;
 } sim_options;
 
 /* ---- loading the program ----------------------------------------------------------- */
@@ -94,9 +108,10 @@ static bool ends_with(const char *text, const char *suffix)
 
 static int load_program(const sim_options *options, jr_program **program)
 {
+    jr_load_options load_options = native_load_options(&options->natives);
     if (!ends_with(options->program, ".journey")) {
         jr_error error;
-        if (jr_program_load_file(options->program, NULL, program, &error) != JR_OK) {
+        if (jr_program_load_file(options->program, &load_options, program, &error) != JR_OK) {
             fprintf(stderr, "journey: %s: %s\n", options->program, error.message);
             return EXIT_FAILED;
         }
@@ -104,7 +119,7 @@ static int load_program(const sim_options *options, jr_program **program)
     }
     compiled_file compiled;
     int status = compile_file(options->program, options->include_dirs, (uint32_t)options->include_dir_count,
-                              isatty(fileno(stderr)) && !getenv("NO_COLOR"), &compiled);
+                              isatty(fileno(stderr)) && !getenv("NO_COLOR"), &load_options, &compiled);
     if (status != EXIT_CLEAN) return status;
     *program = compiled.program; /* the program outlives the compilation */
     compiled.program = NULL;
@@ -485,21 +500,32 @@ static int run_sim(const sim_options *options)
 
 int main(int argc, char **argv)
 {
+    if (argc >= 2 && strcmp(argv[1], "pack") == 0) /* options of its own: `journey pack --help` */
+        return journey_pack_command(argc - 1, argv + 1);
     sim_options options = { 0 };
     options.logs = calloc((size_t)argc, sizeof *options.logs);
     options.include_dirs = calloc((size_t)argc, sizeof *options.include_dirs);
-    if (!options.logs || !options.include_dirs) return EXIT_INTERNAL;
+    if (!options.logs || !options.include_dirs || !native_options_init(&options.natives, argc)) {
+        free(options.logs);
+        free(options.include_dirs);
+        return EXIT_INTERNAL;
+    }
     /* `journey test` has options of its own. */
     if (argc >= 2 && strcmp(argv[1], "test") == 0) {
         free(options.logs);
         free(options.include_dirs);
+        native_options_free(&options.natives);
         return journey_test_command(argc - 1, argv + 1);
     }
     const char *command = NULL;
     int status = -1;
     for (int i = 1; i < argc && status < 0; i++) {
         const char *argument = argv[i];
-        if (strcmp(argument, "-h") == 0 || strcmp(argument, "--help") == 0) {
+        native_option_result native = native_option_parse(&options.natives, argc, argv, &i);
+        if (native == NATIVE_OPTION_TAKEN) continue;
+        if (native == NATIVE_OPTION_NO_VALUE) {
+            status = usage_error("option '%s' needs a value", argument);
+        } else if (strcmp(argument, "-h") == 0 || strcmp(argument, "--help") == 0) {
             fputs(usage_text, stdout);
             status = EXIT_CLEAN;
         } else if (strcmp(argument, "--version") == 0) {
@@ -545,5 +571,6 @@ int main(int argc, char **argv)
     }
     free(options.logs);
     free(options.include_dirs);
+    native_options_free(&options.natives);
     return status;
 }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "compile_file.h"
+#include "native_options.h"
 #include "scenario.h"
 #include "test_output.h"
 
@@ -28,6 +29,13 @@ static const char help_text[] =
     "\n"
     "Options:\n"
     "  -I DIR          search DIR for imports\n"
+    "  --allow-native=LIB\n"
+    "                  let the programs' `extern \"LIB\" fn ...` functions run as\n"
+    "                  native code (repeatable); a file whose program declares an\n"
+    "                  extern of a library not allowed does not load, and fails\n"
+    "  --native-dir=DIR\n"
+    "                  open allowed libraries from DIR (default: the system's\n"
+    "                  library path and LD_LIBRARY_PATH)\n"
     "  --match TEXT    run only the tests whose name contains TEXT\n"
     "  -q, --quiet     print only the failures and the summary\n"
     "  --color=WHEN    colour PASS and FAIL: auto (when standard output is a terminal\n"
@@ -54,6 +62,7 @@ typedef struct test_options {
     bool quiet;
     bool color_out; /* PASS and FAIL on stdout */
     bool color_err; /* compiler diagnostics on stderr */
+    native_options natives;
 } test_options;
 
 typedef struct test_totals {
@@ -78,8 +87,9 @@ static int usage_error(const char *format, ...)
 static void run_file(const char *path, const test_options *options, test_totals *totals)
 {
     compiled_file compiled;
+    jr_load_options load_options = native_load_options(&options->natives);
     int status = compile_file(path, options->include_dirs, (uint32_t)options->include_dir_count, options->color_err,
-                              &compiled);
+                              &load_options, &compiled);
     if (status == EXIT_INTERNAL) {
         totals->internal = true;
         return;
@@ -201,7 +211,13 @@ static int parse_arguments(int argc, char **argv, test_options *options)
     bool options_end = false;
     for (int i = 1; i < argc; i++) {
         const char *argument = argv[i];
-        if (options_end || argument[0] != '-' || argument[1] == '\0') {
+        native_option_result native = options_end ? NATIVE_OPTION_NOT_MINE
+                                                  : native_option_parse(&options->natives, argc, argv, &i);
+        if (native == NATIVE_OPTION_NO_VALUE) {
+            return usage_error("option '%s' needs a value", argument);
+        } else if (native == NATIVE_OPTION_TAKEN) {
+            continue;
+        } else if (options_end || argument[0] != '-' || argument[1] == '\0') {
             options->paths[options->path_count++] = argument;
         } else if (strcmp(argument, "--") == 0) {
             options_end = true;
@@ -237,9 +253,10 @@ int journey_test_command(int argc, char **argv)
     test_options options = { 0 };
     options.paths = calloc((size_t)argc + 1, sizeof *options.paths);
     options.include_dirs = calloc((size_t)argc + 1, sizeof *options.include_dirs);
-    if (!options.paths || !options.include_dirs) {
+    if (!options.paths || !options.include_dirs || !native_options_init(&options.natives, argc)) {
         free(options.paths);
         free(options.include_dirs);
+        native_options_free(&options.natives);
         return EXIT_INTERNAL;
     }
     int status = parse_arguments(argc, argv, &options);
@@ -259,5 +276,6 @@ int journey_test_command(int argc, char **argv)
     }
     free(options.paths);
     free(options.include_dirs);
+    native_options_free(&options.natives);
     return status;
 }

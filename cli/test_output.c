@@ -16,7 +16,7 @@ void test_output_passed(FILE *out, const char *path, const char *name, bool colo
 
 void test_output_not_compiled(FILE *out, const char *path, bool color)
 {
-    fprintf(out, "%sFAIL%s %s: does not compile (its errors are on standard error)\n", color ? RED : "",
+    fprintf(out, "%sFAIL%s %s: does not compile or load (its errors are on standard error)\n", color ? RED : "",
             color ? RESET : "", path);
 }
 

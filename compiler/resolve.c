@@ -5,6 +5,7 @@
  * walked with a scope stack for `let` locals and `as` bindings. Each rule checked here
  * is written down in spec/language.md and has a test in tests/compile/err/. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -602,11 +603,34 @@ static bool is_aggregate_name(const jc_name *name)
     return false;
 }
 
-static int builtin_index(const jc_name *name)
+/* The built-in a call of `name` with `arguments` arguments means: the entry of that
+ * name with as many parameters, else its first entry (whose count is then reported);
+ * -1 when no built-in has that name. */
+static int builtin_index(const jc_name *name, uint32_t arguments)
 {
-    for (int i = 0; i < BUILTIN_COUNT; i++)
-        if (strcmp(builtins[i].name, name->text) == 0) return i;
-    return -1;
+    int first = -1;
+    for (int i = 0; i < BUILTIN_COUNT; i++) {
+        if (strcmp(builtins[i].name, name->text) != 0) continue;
+        if (strlen(builtins[i].parameters) == arguments) return i;
+        if (first < 0) first = i;
+    }
+    return first;
+}
+
+static bool is_builtin_name(const jc_name *name) { return builtin_index(name, 0) >= 0; }
+
+/* "1", "1 or 2", "2 or 3": the numbers of arguments the built-in's forms take. */
+static void builtin_arities(const char *name, char *text, size_t size)
+{
+    enum { MOST_PARAMETERS = 8 };
+    size_t length = 0;
+    text[0] = '\0';
+    for (size_t arity = 0; arity <= MOST_PARAMETERS && length < size; arity++)
+        for (int i = 0; i < BUILTIN_COUNT; i++)
+            if (strcmp(builtins[i].name, name) == 0 && strlen(builtins[i].parameters) == arity) {
+                length += (size_t)snprintf(text + length, size - length, "%s%zu", length ? " or " : "", arity);
+                break;
+            }
 }
 
 /* Does this argument name an event (E) or an event's field (E.f)? */
@@ -697,7 +721,7 @@ static jc_type check_call(resolver *r, jc_node *call, const expression_context *
     call->as.call.builtin = -1;
     /* min and max are also builtins of two numbers; count, sum and avg are only aggregates. */
     if (is_aggregate_name(name) &&
-        (call->as.call.is_aggregate || builtin_index(name) < 0 ||
+        (call->as.call.is_aggregate || !is_builtin_name(name) ||
          (call->as.call.arguments.count == 1 && argument_event(r, call->as.call.arguments.first))))
         return check_aggregate(r, call, context);
     if (call->as.call.is_aggregate) {
@@ -709,7 +733,7 @@ static jc_type check_call(resolver *r, jc_node *call, const expression_context *
     const char *parameters = NULL;
     jc_type result = JC_TYPE_ERROR;
     jc_node *extern_decl = NULL;
-    int builtin = builtin_index(name);
+    int builtin = builtin_index(name, given);
     if (builtin >= 0) {
         call->as.call.builtin = builtin;
         parameters = builtins[builtin].parameters;
@@ -741,8 +765,11 @@ static jc_type check_call(resolver *r, jc_node *call, const expression_context *
     }
     uint32_t wanted = extern_decl ? extern_decl->as.extern_function.parameters.count : (uint32_t)strlen(parameters);
     if (given != wanted) {
-        jc_error(r->diagnostics, call->span, "%s() takes %u argument%s, not %u", name->text, wanted,
-                 wanted == 1 ? "" : "s", given);
+        char counts[32];
+        if (extern_decl) snprintf(counts, sizeof counts, "%u", wanted);
+        else builtin_arities(name->text, counts, sizeof counts);
+        jc_error(r->diagnostics, call->span, "%s() takes %s argument%s, not %u", name->text, counts,
+                 strcmp(counts, "1") == 0 ? "" : "s", given);
         if (extern_decl) note_declared_here(r, extern_decl);
     }
     jc_node *parameter = extern_decl ? extern_decl->as.extern_function.parameters.first : NULL;
@@ -1237,11 +1264,10 @@ static void check_message(resolver *r, jc_node *decl)
 
 static void check_extern(resolver *r, jc_node *decl)
 {
-    for (int i = 0; i < BUILTIN_COUNT; i++)
-        if (strcmp(builtins[i].name, decl->as.extern_function.name->text) == 0)
-            jc_error(r->diagnostics, decl->as.extern_function.name_span,
-                     "extern function '%s' has the name of a built-in function; give it another name",
-                     decl->as.extern_function.name->text);
+    if (is_builtin_name(decl->as.extern_function.name))
+        jc_error(r->diagnostics, decl->as.extern_function.name_span,
+                 "extern function '%s' has the name of a built-in function; give it another name",
+                 decl->as.extern_function.name->text);
     if (decl->as.extern_function.library.length == 0)
         jc_error(r->diagnostics, decl->span, "extern function '%s' names no library",
                  decl->as.extern_function.name->text);

@@ -26,7 +26,8 @@ extern "C" {
 typedef enum jr_status {
     JR_OK = 0,
     JR_ERROR_ARGUMENT,  /* a NULL or out-of-range argument */
-    JR_ERROR_MEMORY,    /* the allocator failed; the object is unchanged */
+    JR_ERROR_MEMORY,    /* the allocator failed: a program or reader is not made; a VM may
+                           have lost work, later posts fail and jr_vm_snapshot refuses it */
     JR_ERROR_IO,        /* a file could not be read or written */
     JR_ERROR_BYTECODE,  /* the bytecode is malformed or fails verification */
     JR_ERROR_EVENT,     /* an event is malformed or refers to nothing the program knows */
@@ -49,9 +50,56 @@ typedef struct jr_allocator {
 
 typedef struct jr_program jr_program;
 
-jr_status jr_program_load(const void *bytes, size_t length, const jr_allocator *allocator,
+/* ---- native functions (extern "lib.so" fn ...) ------------------------------------- */
+
+/* A value crossing into or out of a native function; type is 'n', 's' or 'b'. Strings
+ * handed to a native live until it returns; a native's string result is copied. */
+typedef struct jr_native_value {
+    char type;
+    union {
+        double number;
+        bool boolean;
+        struct {
+            const char *bytes;
+            uint32_t length;
+        } string;
+    } as;
+} jr_native_value;
+
+/* A function the host provides: arguments as the extern declares them; it writes the
+ * result (of the declared type) and returns true, or returns false with a message in
+ * error, which the VM treats as a run-time error of the calling coroutine. */
+typedef bool (*jr_native_fn)(void *user, const jr_native_value *arguments, uint32_t count, jr_native_value *result,
+                             jr_error *error);
+
+typedef struct jr_native {
+    const char *library;   /* the library as the extern names it ("churn.so") */
+    const char *name;      /* the function's name */
+    const char *signature; /* parameter types then ':' then the result type: "ns:n" */
+    jr_native_fn function;
+    void *user;
+} jr_native;
+
+/* How a program is loaded. Zeroed, it is loaded with the C library's allocator and may
+ * call no native library: a program whose externs are not satisfied does not load. */
+typedef struct jr_load_options {
+    jr_allocator allocator;
+    /* Natives the host registers by library and name; they are used before any library
+     * is opened. */
+    const jr_native *natives;
+    uint32_t native_count;
+    /* Libraries the program may open with dlopen for its other externs, by the name the
+     * extern gives ("libchurn.so"); each is opened with dlopen(name) (so LD_LIBRARY_PATH
+     * and the system's paths apply) or, when library_dir is set, from that directory.
+     * Each function is found with dlsym and called through libffi. */
+    const char *const *allowed_libraries;
+    uint32_t allowed_library_count;
+    const char *library_dir;
+} jr_load_options;
+
+jr_status jr_program_load(const void *bytes, size_t length, const jr_load_options *options,
                           jr_program **program, jr_error *error);
-jr_status jr_program_load_file(const char *path, const jr_allocator *allocator, jr_program **program,
+jr_status jr_program_load_file(const char *path, const jr_load_options *options, jr_program **program,
                                jr_error *error);
 void jr_program_free(jr_program *program);
 
@@ -209,6 +257,8 @@ typedef void (*jr_action_fn)(void *user, const jr_action *action);
 
 typedef struct jr_vm jr_vm;
 
+struct jr_runtime_error; /* below, with the VM's errors */
+
 typedef struct jr_config {
     jr_allocator allocator;
     jr_action_fn on_action; /* NULL: actions are counted, not delivered */
@@ -219,16 +269,52 @@ typedef struct jr_config {
      * are attributed to messages and arms (jr_node_stats). Costs 16 bytes per send and
      * per arm taken, for the VM's life; off by default. */
     bool attribution;
+    /* Bytes the VM may hold (contacts, strings, timers, tables, counted with their
+     * allocator bookkeeping); 0: no limit. Before each event and each timer, the VM checks
+     * that what it holds, plus what its tables would take if that one made them grow,
+     * fits; if not, the post or advance stops there with JR_ERROR_LIMIT. The refused
+     * event or timer has not been applied at all (a timer stays queued; an event leaves
+     * no trace, not even its messageId); the timers fired before it in the same call
+     * stay fired, the clock at the last of them. The VM stays consistent and usable:
+     * query it, snapshot it, restore it with a higher limit and post the event again.
+     * An event or timer that starts always finishes, so the VM may pass the limit by
+     * the strings and scratch space one of them computes. jr_vm_new and jr_vm_restore
+     * fail with JR_ERROR_LIMIT when the VM would start above it. */
+    size_t memory_limit;
+    /* Told of every run-time error as it happens (jr_runtime_error); NULL: only kept
+     * (jr_vm_error). The strings live until the callback returns. */
+    void (*on_error)(void *user, const struct jr_runtime_error *error);
+    void *error_user;
 } jr_config;
 
 jr_status jr_vm_new(const jr_program *program, const jr_config *config, jr_vm **vm, jr_error *error);
 void jr_vm_free(jr_vm *vm);
 
+/* Applies one event given as a Segment JSON object (track, identify or page), read by
+ * the rules of spec/events.md. JR_ERROR_EVENT when it is malformed. */
+jr_status jr_vm_post_json(jr_vm *vm, const char *json, size_t length, jr_error *error);
+
 /* Applies one event: first fires every timer due at or before its timestamp, then runs
  * the per-event steps of spec/language.md. An event earlier than the VM's clock is
  * applied at the clock's time and counted as out of order. */
 jr_status jr_vm_post(jr_vm *vm, const jr_event *event, jr_error *error);
-/* Fires every timer due at or before `until` and moves the clock there. */
+/* ---- snapshots -------------------------------------------------------------------- */
+
+/* Writes the whole state of the VM (clock, contacts, coroutines, timers, seen
+ * messageIds, counters) as a versioned byte stream (spec/snapshot.md) through write,
+ * which returns false to stop (the snapshot then fails with JR_ERROR_IO). Call it
+ * between calls into the VM, not from a callback. A VM that failed with
+ * JR_ERROR_MEMORY may have lost work and is not written (JR_ERROR_MEMORY). */
+typedef bool (*jr_write_fn)(void *user, const void *bytes, size_t length);
+jr_status jr_vm_snapshot(const jr_vm *vm, jr_write_fn write, void *user, jr_error *error);
+/* Makes a VM from a snapshot taken with the same program (checked: a snapshot of another
+ * program, a damaged or truncated one, or one of another format version is refused with
+ * JR_ERROR_BYTECODE and nothing is made). Verified like bytecode: any bytes are safe. */
+jr_status jr_vm_restore(const jr_program *program, const jr_config *config, const void *bytes, size_t length,
+                        jr_vm **vm, jr_error *error);
+
+/* Fires every timer due at or before `until` and moves the clock there. Times (here and
+ * in events) beyond ±2^53 ms from 1970 are refused with JR_ERROR_ARGUMENT. */
 jr_status jr_vm_advance(jr_vm *vm, int64_t until, jr_error *error);
 int64_t jr_vm_clock(const jr_vm *vm);
 

@@ -8,7 +8,8 @@
  * program declared: the event (by its external name), its declared properties and,
  * for identify calls, the traits that match declared attributes. Everything else is
  * skipped without being copied. Strings in a jr_event point into the reader's buffer
- * and stay valid until the next call on that reader.
+ * and stay valid until the next call on that reader. A packed .jev log (journey pack)
+ * is recognised by its magic and handed to jev_reader.c (spec/jev.md).
  *
  * Library code: nothing here prints or exits; failures come back as status codes
  * with a filled jr_read_error.

@@ -14,8 +14,10 @@
  *                  are found through hash tables built from the schema at open.
  * Nothing is allocated per event once the buffers have grown to the largest line: the
  * properties and traits arrays are sized once from the schema, strings point into the
- * line buffer or the JSON parser. */
+ * line buffer or the JSON parser.
+ * A packed log (.jev, recognized by its magic bytes like gzip) goes to jev_reader.c. */
 #include "event.h"
+#include "jev_reader.h"
 #include "json_reader.h"
 
 #include <errno.h>
@@ -227,6 +229,7 @@ typedef enum reader_take {
 
 struct jr_event_reader {
     const jr_schema *schema;
+    jr_jev_reader *packed; /* a packed log (.jev): jev_reader.c reads it, nothing below */
     jr_log_format format; /* JR_LOG_JSONL or JR_LOG_CSV once open */
     char *name;           /* the path, or "memory", for messages */
 
@@ -1433,13 +1436,27 @@ static jr_event_reader *reader_new(const jr_schema *schema, const char *name, jr
     return reader;
 }
 
-/* Detects gzip, settles the format and reads a CSV header. */
+/* Hands a packed log, whose first bytes are in the buffer, to jev_reader.c. */
+static jr_event_reader *reader_start_packed(jr_event_reader *reader, jr_read_error *error)
+{
+    reader->packed = reader->memory
+                         ? jr_jev_open_memory(reader->schema, reader->memory, reader->memory_length, error)
+                         : jr_jev_open_descriptor(reader->schema, reader->fd, reader->buffer, reader->end, error);
+    if (!reader->packed) {
+        jr_reader_close(reader);
+        return NULL;
+    }
+    reader->size = jr_jev_size(reader->packed);
+    return reader;
+}
+
+/* Detects packed logs and gzip, settles the format and reads a CSV header. */
 static jr_event_reader *reader_start(jr_event_reader *reader, jr_log_format format, size_t first_buffer,
                                      jr_read_error *error)
 {
     if (!reader_resize_buffer(reader, first_buffer)) goto no_memory;
-    /* The first bytes, to look for gzip's magic number. */
-    while (reader->end < 2 && !reader->input_done)
+    /* The first bytes, to look for the magic numbers of packed logs and of gzip. */
+    while (reader->end < JR_JEV_MAGIC_BYTES && !reader->input_done)
         if (!reader_fill(reader)) goto no_memory;
     if (reader->input_failed && reader->end == 0) {
         error->line = 0;
@@ -1447,6 +1464,7 @@ static jr_event_reader *reader_start(jr_event_reader *reader, jr_log_format form
         jr_reader_close(reader);
         return NULL;
     }
+    if (jr_jev_has_magic(reader->buffer, reader->end)) return reader_start_packed(reader, error);
     if (reader->end >= 2 && (unsigned char)reader->buffer[0] == 0x1f && (unsigned char)reader->buffer[1] == 0x8b) {
         if (inflateInit2(&reader->zlib, 16 + MAX_WBITS) != Z_OK) goto no_memory;
         reader->zlib_ready = true;
@@ -1540,7 +1558,8 @@ jr_read_status jr_reader_next(jr_event_reader *reader, jr_event *event, jr_read_
 {
     jr_read_error ignored;
     if (!error) error = &ignored;
-    if (!reader) return JR_READ_END;
+    if (!reader || !event) return JR_READ_END;
+    if (reader->packed) return jr_jev_next(reader->packed, event, error);
     bool csv = reader->format == JR_LOG_CSV;
     if (csv && !reader->csv_has_header) return reader_end(reader, error);
     for (;;) {
@@ -1571,6 +1590,7 @@ jr_read_status jr_reader_next(jr_event_reader *reader, jr_event *event, jr_read_
 uint64_t jr_reader_position(const jr_event_reader *reader)
 {
     if (!reader) return 0;
+    if (reader->packed) return jr_jev_position(reader->packed);
     if (reader->gzip) return reader->raw_taken - reader->zlib.avail_in;
     return reader->decoded_before + reader->start;
 }
@@ -1580,6 +1600,7 @@ uint64_t jr_reader_size(const jr_event_reader *reader) { return reader ? reader-
 void jr_reader_close(jr_event_reader *reader)
 {
     if (!reader) return;
+    jr_jev_close(reader->packed);
     if (reader->owns_fd) close(reader->fd);
     if (reader->zlib_ready) inflateEnd(&reader->zlib);
     jr_json_parser_free(reader->json);

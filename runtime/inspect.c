@@ -11,12 +11,6 @@ static const char *program_string(const jr_program *program, uint32_t index)
     return index < program->string_count ? program->strings[index].bytes : "";
 }
 
-static const char *contact_id(const jr_vm *vm, uint32_t contact)
-{
-    uint32_t length;
-    return jr_strings_get(&vm->strings, ((const contact_header *)jr_contact_record(vm, contact))->id, &length);
-}
-
 static const char *optional_string(const jr_program *program, uint32_t index)
 {
     return index == JR_NONE ? NULL : program_string(program, index);
@@ -24,10 +18,14 @@ static const char *optional_string(const jr_program *program, uint32_t index)
 
 /* ---- the run -------------------------------------------------------------------------- */
 
-void jr_vm_stats_get(const jr_vm *vm, jr_vm_stats *stats) { *stats = vm->stats; }
-uint32_t jr_vm_journey_count(const jr_vm *vm) { return JR_COUNT(vm->program, JOURNEYS); }
-uint32_t jr_vm_message_count(const jr_vm *vm) { return JR_COUNT(vm->program, MESSAGES); }
-uint32_t jr_vm_node_count(const jr_vm *vm) { return JR_COUNT(vm->program, NODES); }
+/* Without a VM, counts are 0 and results zeroed; without a result, nothing is written. */
+void jr_vm_stats_get(const jr_vm *vm, jr_vm_stats *stats)
+{
+    if (stats) *stats = vm ? vm->stats : (jr_vm_stats){ 0 };
+}
+uint32_t jr_vm_journey_count(const jr_vm *vm) { return vm ? JR_COUNT(vm->program, JOURNEYS) : 0; }
+uint32_t jr_vm_message_count(const jr_vm *vm) { return vm ? JR_COUNT(vm->program, MESSAGES) : 0; }
+uint32_t jr_vm_node_count(const jr_vm *vm) { return vm ? JR_COUNT(vm->program, NODES) : 0; }
 
 /* The median of a time-to-goal histogram: the geometric middle of the bucket holding
  * the middle goal (buckets are quarter octaves of seconds + 1). */
@@ -44,9 +42,10 @@ static double histogram_median(const uint32_t *buckets, uint64_t count)
 
 void jr_vm_journey_stats(const jr_vm *vm, uint32_t journey, jr_journey_stats *stats)
 {
+    if (!stats) return;
     memset(stats, 0, sizeof *stats);
+    if (!vm || journey >= JR_COUNT(vm->program, JOURNEYS)) return;
     const jr_program *p = vm->program;
-    if (journey >= JR_COUNT(p, JOURNEYS)) return;
     const jr_JOURNEYS_record *j = &JR_TABLE(p, JOURNEYS)[journey];
     const journey_counters *c = &vm->journey_counters[journey];
     const jr_FUNCTIONS_record *function = &JR_TABLE(p, FUNCTIONS)[j->function];
@@ -74,9 +73,10 @@ void jr_vm_journey_stats(const jr_vm *vm, uint32_t journey, jr_journey_stats *st
 
 void jr_vm_exit_stats(const jr_vm *vm, uint32_t journey, uint32_t clause, jr_exit_stats *stats)
 {
+    if (!stats) return;
     memset(stats, 0, sizeof *stats);
+    if (!vm || journey >= JR_COUNT(vm->program, JOURNEYS)) return;
     const jr_program *p = vm->program;
-    if (journey >= JR_COUNT(p, JOURNEYS)) return;
     const jr_JOURNEYS_record *j = &JR_TABLE(p, JOURNEYS)[journey];
     if (clause >= j->exit_count) return;
     const jr_EXITS_record *exit_record = &JR_TABLE(p, EXITS)[j->first_exit + clause];
@@ -87,17 +87,18 @@ void jr_vm_exit_stats(const jr_vm *vm, uint32_t journey, uint32_t clause, jr_exi
 
 uint64_t jr_vm_node_exits(const jr_vm *vm, uint32_t node, uint32_t clause)
 {
+    if (!vm || node >= JR_COUNT(vm->program, NODES)) return 0;
     const jr_program *p = vm->program;
-    if (node >= JR_COUNT(p, NODES)) return 0;
     if (clause >= JR_TABLE(p, JOURNEYS)[JR_TABLE(p, NODES)[node].journey].exit_count) return 0;
     return vm->node_exits[vm->node_exit_base[node] + clause];
 }
 
 void jr_vm_node_stats(const jr_vm *vm, uint32_t node, jr_node_stats *stats)
 {
+    if (!stats) return;
     memset(stats, 0, sizeof *stats);
+    if (!vm || node >= JR_COUNT(vm->program, NODES)) return;
     const jr_program *p = vm->program;
-    if (node >= JR_COUNT(p, NODES)) return;
     const jr_NODES_record *n = &JR_TABLE(p, NODES)[node];
     const node_counters *c = &vm->node_counters[node];
     const jr_JOURNEYS_record *j = &JR_TABLE(p, JOURNEYS)[n->journey];
@@ -129,8 +130,9 @@ void jr_vm_node_stats(const jr_vm *vm, uint32_t node, jr_node_stats *stats)
 }
 void jr_vm_message_stats(const jr_vm *vm, uint32_t message, jr_message_stats *stats)
 {
+    if (!stats) return;
     memset(stats, 0, sizeof *stats);
-    if (message >= JR_COUNT(vm->program, MESSAGES)) return;
+    if (!vm || message >= JR_COUNT(vm->program, MESSAGES)) return;
     const jr_MESSAGES_record *m = &JR_TABLE(vm->program, MESSAGES)[message];
     const message_counters *c = &vm->message_counters[message];
     stats->name = program_string(vm->program, m->name);
@@ -141,19 +143,14 @@ void jr_vm_message_stats(const jr_vm *vm, uint32_t message, jr_message_stats *st
     stats->suppressed_by_quiet_hours = c->suppressed_by_quiet_hours;
 }
 
-uint32_t jr_vm_error_count(const jr_vm *vm) { return vm->error_count; }
+uint32_t jr_vm_error_count(const jr_vm *vm) { return vm ? vm->error_count : 0; }
 
 void jr_vm_error(const jr_vm *vm, uint32_t index, jr_runtime_error *error)
 {
+    if (!error) return;
     memset(error, 0, sizeof *error);
-    if (index >= vm->error_count) return;
-    const recorded_error *e = &vm->errors[index];
-    error->contact_id = contact_id(vm, e->contact);
-    error->journey = e->journey != JR_NONE ? program_string(vm->program, JR_TABLE(vm->program, JOURNEYS)[e->journey].name) : NULL;
-    error->file = e->file != JR_NONE ? program_string(vm->program, e->file) : NULL;
-    error->line = e->line;
-    error->at = e->at;
-    error->message = e->message;
+    if (!vm || index >= vm->error_count) return;
+    jr_vm_describe_error(vm, &vm->errors[index], error);
 }
 
 /* ---- names ------------------------------------------------------------------------------ */

@@ -4,7 +4,8 @@
  * section inside the file, after the directory, aligned, and overlapping no other);
  * each section's count against its length (before anything is allocated, so a hostile
  * count cannot make us allocate); then every reference between tables; then the
- * code of every function (verifier.c). A file that passes runs without memory errors.
+ * code of every function (verifier.c); last, its externs are bound as the load options
+ * allow (natives.c). A file that passes runs without memory errors.
  * All memory comes from the caller's allocator, and the work done is bounded by the
  * size of the file (see spend). spec/bytecode.md states every rule. */
 #include <errno.h>
@@ -15,6 +16,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "natives.h"
 #include "program.h"
 
 
@@ -318,9 +320,10 @@ static bool check_tables(checker *c)
 
 /* ---- loading --------------------------------------------------------------------- */
 
-jr_status jr_program_load(const void *data, size_t length, const jr_allocator *allocator, jr_program **out,
+jr_status jr_program_load(const void *data, size_t length, const jr_load_options *options, jr_program **out,
                           jr_error *error)
 {
+    const jr_allocator *allocator = options ? &options->allocator : NULL;
     if (!data || !out) return jr_fail(error, JR_ERROR_ARGUMENT, "no bytecode given");
     *out = NULL;
     const uint8_t *bytes = data;
@@ -410,6 +413,7 @@ jr_status jr_program_load(const void *data, size_t length, const jr_allocator *a
     jr_program *program = (jr_program *)block;
     program->allocator = alloc;
     program->storage = block;
+    program->bytecode_crc = read_u32(bytes + length - 4);
     uint8_t *cursor = block + sizeof(jr_program);
 #define TAKE(bytes_needed) (cursor += (bytes_needed), cursor - (bytes_needed))
     cursor = (uint8_t *)(((uintptr_t)cursor + 7) & ~(uintptr_t)7);
@@ -485,12 +489,19 @@ jr_status jr_program_load(const void *data, size_t length, const jr_allocator *a
     for (uint32_t i = 0; i < JR_COUNT(program, FUNCTIONS); i++)
         if (JR_TABLE(program, FUNCTIONS)[i].max_stack > program->max_stack)
             program->max_stack = JR_TABLE(program, FUNCTIONS)[i].max_stack;
+    /* Last, the externs: a program whose externs cannot all be bound does not load. */
+    jr_status bound = jr_natives_bind(program, options, error);
+    if (bound != JR_OK) {
+        jr_program_free(program);
+        return bound;
+    }
     *out = program;
     return JR_OK;
 }
 
-jr_status jr_program_load_file(const char *path, const jr_allocator *allocator, jr_program **program, jr_error *error)
+jr_status jr_program_load_file(const char *path, const jr_load_options *options, jr_program **program, jr_error *error)
 {
+    const jr_allocator *allocator = options ? &options->allocator : NULL;
     if (!path || !program) return jr_fail(error, JR_ERROR_ARGUMENT, "no path given");
     *program = NULL;
     jr_allocator alloc = allocator && allocator->realloc ? *allocator : (jr_allocator){ jr_default_realloc, NULL };
@@ -521,7 +532,9 @@ jr_status jr_program_load_file(const char *path, const jr_allocator *allocator, 
     }
     if (status == JR_OK && ferror(file)) status = jr_fail(error, JR_ERROR_IO, "cannot read '%s'", path);
     fclose(file);
-    if (status == JR_OK) status = jr_program_load(bytes, length, &alloc, program, error);
+    jr_load_options loading = options ? *options : (jr_load_options){ 0 };
+    loading.allocator = alloc;
+    if (status == JR_OK) status = jr_program_load(bytes, length, &loading, program, error);
     if (bytes) alloc.realloc(alloc.user, bytes, 0);
     return status;
 }
@@ -529,6 +542,7 @@ jr_status jr_program_load_file(const char *path, const jr_allocator *allocator, 
 void jr_program_free(jr_program *program)
 {
     if (!program) return;
+    jr_natives_free(program);
     jr_allocator alloc = program->allocator;
     alloc.realloc(alloc.user, program->schema_events, 0);
     alloc.realloc(alloc.user, program->storage, 0);

@@ -38,6 +38,10 @@ struct jr_program {
     jr_schema_field *schema_fields;
     jr_schema_field *schema_attributes;
     uint32_t max_stack;
+    uint32_t bytecode_crc; /* the CRC-32 at the end of the .jbc: snapshots name their program by it */
+    /* the externs bound to host natives and library functions (natives.c); NULL when
+     * the program has none */
+    struct jr_natives *natives;
 };
 
 #define JR_TABLE(program, NAME) ((jr_##NAME##_record *)(program)->tables[JR_SECTION_##NAME].records)

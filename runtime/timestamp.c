@@ -76,7 +76,7 @@ static inline __attribute__((always_inline)) int timestamp_two_digits(const char
 bool jr_parse_timestamp(const char *text, size_t length, int64_t *milliseconds)
 {
     /* The fixed part, "YYYY-MM-DDTHH:MM", by position. */
-    if (TIMESTAMP_FAILS(!text || length < 17 || text[4] != '-' || text[7] != '-' || text[13] != ':')) return false;
+    if (TIMESTAMP_FAILS(!text || !milliseconds || length < 17 || text[4] != '-' || text[7] != '-' || text[13] != ':')) return false;
     if (TIMESTAMP_FAILS(text[10] != 'T' && text[10] != 't' && text[10] != ' ')) return false;
     int century = timestamp_two_digits(text), year_in_century = timestamp_two_digits(text + 2);
     int month = timestamp_two_digits(text + 5), day = timestamp_two_digits(text + 8);
@@ -141,6 +141,7 @@ bool jr_parse_timestamp(const char *text, size_t length, int64_t *milliseconds)
 
 void jr_format_timestamp(int64_t milliseconds, char out[25])
 {
+    if (!out) return;
     const int64_t earliest = timestamp_days_from_civil(1, 1, 1) * MILLISECONDS_PER_DAY;
     const int64_t latest = timestamp_days_from_civil(9999, 12, 31) * MILLISECONDS_PER_DAY + MILLISECONDS_PER_DAY - 1;
     if (milliseconds < earliest) milliseconds = earliest;

@@ -11,7 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "natives.h"
 #include "timezone.h"
+#include "numbers.h"
 #include "vm.h"
 
 enum { DEFAULT_BUDGET = 10000 };
@@ -91,25 +93,50 @@ static void line_of(const jr_vm *vm, uint32_t function, uint32_t pc, uint32_t *f
     }
 }
 
+void jr_vm_describe_error(const jr_vm *vm, const recorded_error *recorded, jr_runtime_error *error)
+{
+    error->contact_id = contact_id(vm, recorded->contact);
+    error->journey = recorded->journey != JR_NONE ? program_string(vm, JR_TABLE(vm->program, JOURNEYS)[recorded->journey].name)
+                                                  : NULL;
+    error->file = recorded->file != JR_NONE ? program_string(vm, recorded->file) : NULL;
+    error->line = recorded->line;
+    error->at = recorded->at;
+    error->message = recorded->message;
+}
+
+/* Room for one more kept error: the list grows from 16 to JR_MAX_RECORDED_ERRORS. */
+static bool errors_reserve(jr_vm *vm)
+{
+    if (vm->error_count < vm->error_capacity) return true;
+    uint32_t capacity = vm->error_capacity ? vm->error_capacity * 2 : 16;
+    if (capacity > JR_MAX_RECORDED_ERRORS) capacity = JR_MAX_RECORDED_ERRORS;
+    recorded_error *grown = vm_alloc(vm, vm->errors, sizeof *grown * capacity);
+    if (!grown) return false;
+    vm->errors = grown;
+    vm->error_capacity = capacity;
+    return true;
+}
+
+/* Counts a run-time error, keeps the first JR_MAX_RECORDED_ERRORS, and tells the
+ * host's jr_config.on_error of every one. */
 static void record_error(jr_vm *vm, uint32_t contact, uint32_t journey, uint32_t function, uint32_t pc,
                          const char *format, ...)
 {
-    vm->errors_total++;
     vm->stats.runtime_errors++;
-    if (vm->error_count >= JR_MAX_RECORDED_ERRORS) return;
-    if (!vm->errors) {
-        vm->errors = vm_alloc(vm, NULL, sizeof *vm->errors * JR_MAX_RECORDED_ERRORS);
-        if (!vm->errors) return;
-    }
-    recorded_error *error = &vm->errors[vm->error_count++];
-    error->contact = contact;
-    error->journey = journey;
-    error->at = vm->clock;
-    line_of(vm, function, pc, &error->file, &error->line);
+    bool keep = vm->error_count < JR_MAX_RECORDED_ERRORS;
+    if (!keep && !vm->config.on_error) return;
+    recorded_error entry = { .contact = contact, .journey = journey, .at = vm->clock };
+    line_of(vm, function, pc, &entry.file, &entry.line);
     va_list arguments;
     va_start(arguments, format);
-    vsnprintf(error->message, sizeof error->message, format, arguments);
+    vsnprintf(entry.message, sizeof entry.message, format, arguments);
     va_end(arguments);
+    if (keep && errors_reserve(vm)) vm->errors[vm->error_count++] = entry;
+    if (vm->config.on_error) {
+        jr_runtime_error told;
+        jr_vm_describe_error(vm, &entry, &told);
+        vm->config.on_error(vm->config.error_user, &told);
+    }
 }
 
 /* ---- text building (keys and JSON payloads) ------------------------------------------- */
@@ -150,21 +177,12 @@ static void text_format(jr_vm *vm, const char *format, ...)
 static int format_number(double number, char *out, size_t size)
 {
     if (number == 0) return snprintf(out, size, "0");
-    char scientific[40];
-    for (int precision = 1; precision <= 17; precision++) {
-        snprintf(scientific, sizeof scientific, "%.*e", precision - 1, number);
-        if (strtod(scientific, NULL) == number) break;
-    }
-    /* scientific is [-]d[.ddd]e[+-]xx: gather the digits and the exponent. */
-    char digits[24];
-    int count = 0, exponent = 0;
-    const char *p = scientific + (number < 0);
-    for (; *p && *p != 'e'; p++)
-        if (*p != '.') digits[count++] = *p;
-    exponent = atoi(p + 1);
-    while (count > 1 && digits[count - 1] == '0') count--;
+    if (!isfinite(number)) return snprintf(out, size, "%s", isnan(number) ? "NaN" : number > 0 ? "Infinity" : "-Infinity");
+    /* The shortest digits, without the C library's locale (numbers.h). */
+    char digits[JR_NUMBER_DIGITS_MAX + 1];
+    int point; /* the value is 0.DIGITS x 10^point */
+    int count = jr_number_shortest_digits(number, digits, &point);
     digits[count] = '\0';
-    int point = exponent + 1; /* the value is 0.DIGITS x 10^point */
     char text[48];
     int length = 0;
     if (number < 0) text[length++] = '-';
@@ -451,24 +469,6 @@ double jr_vm_score_now(const jr_vm *vm, uint32_t contact, uint32_t score)
     double periods = (double)(vm->clock - state->updated) / (double)vm->program->integers[s->decay_period];
     return state->value * fixed_pow(kept, periods);
 }
-
-typedef struct aggregate_window {
-    int64_t newest; /* bucket number of the newest bucket */
-    double values[JR_BUCKETS];
-    uint32_t counts[JR_BUCKETS];
-} aggregate_window;
-
-/* A windowed count needs no values: 12 counters that saturate at 65535 events per
- * bucket (per contact), 32 bytes instead of 152. */
-typedef struct count_window {
-    int64_t newest;
-    uint16_t counts[JR_BUCKETS];
-} count_window;
-
-typedef struct aggregate_total {
-    double value;
-    uint64_t count;
-} aggregate_total;
 
 static size_t aggregate_size(const jr_AGGREGATES_record *a)
 {
@@ -838,9 +838,11 @@ static outcome execute(jr_vm *vm, frame *f, uint32_t pc, int resume_bool, jr_val
             if (problem) FAIL_AT("%s", problem);
             break;
         }
-        case JR_OP_CALL_EXTERN:
-            FAIL_AT("extern function '%s' from '%s' is not available: native functions are not enabled in this runtime",
-                    program_string(vm, JR_TABLE(p, EXTERNS)[u].name), program_string(vm, JR_TABLE(p, EXTERNS)[u].library));
+        case JR_OP_CALL_EXTERN: {
+            char problem[200]; /* record_error keeps what fits */
+            if (!jr_call_extern(vm, u, stack, &depth, problem, sizeof problem)) FAIL_AT("%s", problem);
+            break;
+        }
         /* stack and control */
         case JR_OP_POP: depth--; break;
         case JR_OP_SWAP: {
@@ -1716,17 +1718,27 @@ static void fire(jr_vm *vm, const jr_timer timer)
     jr_strings_reset_scratch(&vm->strings);
 }
 
+/* Instants the VM accepts: within ±2^53 ms (about ±285 000 years), so that adding any
+ * duration the language allows cannot overflow. */
+#define JR_MAX_INSTANT ((int64_t)1 << 53)
+
 jr_status jr_vm_advance(jr_vm *vm, int64_t until, jr_error *error)
 {
     if (!vm) return jr_fail(error, JR_ERROR_ARGUMENT, "no VM");
+    if (until > JR_MAX_INSTANT || until < -JR_MAX_INSTANT)
+        return jr_fail(error, JR_ERROR_ARGUMENT, "time %lld is out of range (more than 2^53 ms from 1970)", (long long)until);
     for (;;) {
         const jr_timer *next = jr_timers_peek(&vm->timers);
         if (!next || next->due > until) break;
+        /* Refused before it starts, a timer stays queued and nothing of it happens. */
+        if (!jr_limit_allows_timer(vm))
+            return jr_fail(error, JR_ERROR_LIMIT, "memory limit of %zu bytes reached (%zu held)", vm->memory.limit,
+                           vm->memory.held);
         jr_timer timer = *next;
         jr_timers_pop(&vm->timers);
         if (timer.due > vm->clock) vm->clock = timer.due;
         fire(vm, timer);
-        if (vm->out_of_memory) return jr_fail(error, JR_ERROR_MEMORY, "out of memory");
+        if (vm->out_of_memory || vm->strings.out_of_memory) return jr_fail(error, JR_ERROR_MEMORY, "out of memory");
     }
     if (until > vm->clock) vm->clock = until;
     vm->clock_started = true;
@@ -1773,18 +1785,26 @@ jr_status jr_vm_post(jr_vm *vm, const jr_event *event, jr_error *error)
 {
     if (!vm || !event || (!event->contact_id && event->contact_id_length))
         return jr_fail(error, JR_ERROR_ARGUMENT, "no VM or no event");
+    if (event->timestamp > JR_MAX_INSTANT || event->timestamp < -JR_MAX_INSTANT)
+        return jr_fail(error, JR_ERROR_ARGUMENT, "event time %lld is out of range (more than 2^53 ms from 1970)",
+                       (long long)event->timestamp);
     const jr_program *p = vm->program;
     if (event->event_index >= 0 && (uint32_t)event->event_index >= JR_COUNT(p, EVENTS))
         return jr_fail(error, JR_ERROR_EVENT, "event index %d is not an event of the program", event->event_index);
     jr_status status = jr_vm_advance(vm, event->timestamp > vm->clock || !vm->clock_started ? event->timestamp : vm->clock,
                                      error);
     if (status != JR_OK) return status;
+    /* Refused before it starts, an event leaves no trace (not even its messageId). */
+    if (!jr_limit_allows_event(vm, event))
+        return jr_fail(error, JR_ERROR_LIMIT, "memory limit of %zu bytes reached (%zu held)", vm->memory.limit,
+                       vm->memory.held);
     if (event->timestamp < vm->clock) vm->stats.out_of_order++;
     vm->stats.type_mismatches += event->type_mismatches;
     if (event->message_id_length && !first_sight(vm, event->message_id, event->message_id_length)) {
         vm->stats.duplicates++;
         return JR_OK;
     }
+    if (vm->out_of_memory) return jr_fail(error, JR_ERROR_MEMORY, "out of memory"); /* remembering the messageId */
     if (event->kind != JR_EVENT_IDENTIFY && event->event_index < 0) {
         vm->stats.undeclared++;
         return JR_OK;
@@ -1885,12 +1905,15 @@ jr_status jr_vm_new(const jr_program *program, const jr_config *config, jr_vm **
     if (!program || !out) return jr_fail(error, JR_ERROR_ARGUMENT, "no program");
     *out = NULL;
     jr_config settings = config ? *config : (jr_config){ 0 };
-    jr_allocator allocator = settings.allocator.realloc ? settings.allocator : (jr_allocator){ jr_default_realloc, NULL };
-    jr_vm *vm = allocator.realloc(allocator.user, NULL, sizeof *vm);
+    jr_allocator host = settings.allocator.realloc ? settings.allocator : (jr_allocator){ jr_default_realloc, NULL };
+    jr_vm *vm = host.realloc(host.user, NULL, sizeof *vm);
     if (!vm) return jr_fail(error, JR_ERROR_MEMORY, "out of memory");
     memset(vm, 0, sizeof *vm);
     vm->program = program;
     vm->config = settings;
+    /* Everything but the record itself comes through the counting allocator (memory.h). */
+    jr_memory_init(&vm->memory, host, settings.memory_limit, sizeof *vm);
+    jr_allocator allocator = jr_memory_allocator(&vm->memory);
     vm->allocator = allocator;
     jr_strings_init(&vm->strings, allocator);
     jr_timers_init(&vm->timers, allocator);
@@ -1967,6 +1990,12 @@ jr_status jr_vm_new(const jr_program *program, const jr_config *config, jr_vm **
             vm->timezone_attribute = i;
     vm->zones = jr_zones_new(settings.zoneinfo_dir);
     if (!vm->zones) goto out_of_memory;
+    if (!jr_memory_allows(&vm->memory, 0)) {
+        size_t held = vm->memory.held;
+        jr_vm_free(vm);
+        return jr_fail(error, JR_ERROR_LIMIT, "memory limit of %zu bytes is less than the %zu bytes an empty VM holds",
+                       settings.memory_limit, held);
+    }
     *out = vm;
     return JR_OK;
 
@@ -1986,6 +2015,6 @@ void jr_vm_free(jr_vm *vm)
                        vm->message_counters, vm->errors, vm->node_counters, vm->node_exit_base, vm->node_exits,
                        vm->node_marks, vm->paths, vm->exit_counters };
     for (size_t i = 0; i < sizeof blocks / sizeof *blocks; i++) vm_alloc(vm, blocks[i], 0);
-    jr_allocator allocator = vm->allocator;
-    allocator.realloc(allocator.user, vm, 0);
+    jr_allocator host = vm->memory.host; /* the record itself came from the host's allocator */
+    host.realloc(host.user, vm, 0);
 }

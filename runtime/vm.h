@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "memory.h"
 #include "program.h"
 
 /* ---- values ------------------------------------------------------------------------
@@ -139,6 +140,27 @@ typedef struct contact_header {
     int64_t last_event;    /* timestamp of its latest event */
 } contact_header;
 
+/* An aggregate's part of a record, by its shape: a windowed sum, avg, min or max keeps
+ * 12 buckets of values and counts; a windowed count only counts; an aggregate without
+ * a window keeps a running total. */
+typedef struct aggregate_window {
+    int64_t newest; /* bucket number of the newest bucket */
+    double values[JR_BUCKETS];
+    uint32_t counts[JR_BUCKETS];
+} aggregate_window;
+
+/* A windowed count needs no values: 12 counters that saturate at 65535 events per
+ * bucket (per contact), 32 bytes instead of 152. */
+typedef struct count_window {
+    int64_t newest;
+    uint16_t counts[JR_BUCKETS];
+} count_window;
+
+typedef struct aggregate_total {
+    double value;
+    uint64_t count;
+} aggregate_total;
+
 /* ---- the VM -------------------------------------------------------------------------- */
 
 typedef struct jr_zones jr_zones;
@@ -191,7 +213,8 @@ typedef struct message_counters {
 struct jr_vm {
     const jr_program *program;
     jr_config config;
-    jr_allocator allocator;
+    jr_memory memory;       /* what it holds, for config.memory_limit (memory.h) */
+    jr_allocator allocator; /* every block it holds comes from here: jr_memory_allocator */
     int64_t clock;
     bool clock_started;
 
@@ -243,8 +266,7 @@ struct jr_vm {
     uint32_t mark_serial;
     jr_vm_stats stats;
     recorded_error *errors;
-    uint32_t error_count;
-    uint64_t errors_total;
+    uint32_t error_count, error_capacity;
     bool out_of_memory;
 };
 
@@ -268,6 +290,16 @@ const char *jr_call_builtin(jr_vm *vm, uint32_t contact, uint32_t builtin, jr_va
 uint32_t jr_vm_lookup_contact(const jr_vm *vm, const char *bytes, uint32_t length, uint32_t *empty_slot);
 double jr_vm_score_now(const jr_vm *vm, uint32_t contact, uint32_t score);
 const uint8_t *jr_vm_segments_now(jr_vm *vm, uint32_t contact);
+
+/* A recorded run-time error as the public interface shows it (jr_vm_error, and
+ * jr_config.on_error); its strings live as long as the VM and `recorded`. */
+void jr_vm_describe_error(const jr_vm *vm, const recorded_error *recorded, jr_runtime_error *error);
+
+/* The memory limit (limit.c): whether the VM may fire one more timer, or apply this
+ * event, given the bytes it holds and what its tables would take if that made them
+ * grow. Always true without a limit. */
+bool jr_limit_allows_timer(const jr_vm *vm);
+bool jr_limit_allows_event(const jr_vm *vm, const jr_event *event);
 
 /* Time zones (timezone.c) as the VM uses them. */
 const struct jr_zone *jr_vm_contact_zone(jr_vm *vm, uint32_t contact);

@@ -50,7 +50,7 @@ expect_run() {
 }
 
 # 1. The examples' own tests.
-output=$("$journey" test --color=never examples/ 2>&1)
+output=$("$journey" test --color=never --allow-native=libchurn.so --native-dir="$build/examples/native" examples/ 2>&1)
 status=$?
 if [ $status -ne 0 ] || ! tail -n 1 <<<"$output" | grep -qE '^[1-9][0-9]* passed, 0 failed$'; then
     fail "journey test examples/ (exit $status)" "$output"
