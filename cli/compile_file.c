@@ -3,6 +3,8 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
+#include <string.h>
 
 #include "codegen.h"
 
@@ -52,4 +54,29 @@ void compiled_file_free(compiled_file *file)
     jc_compiler_free(file->compiler);
     file->program = NULL;
     file->compiler = NULL;
+}
+
+static bool ends_with(const char *text, const char *suffix)
+{
+    size_t length = strlen(text), suffix_length = strlen(suffix);
+    return length >= suffix_length && strcmp(text + length - suffix_length, suffix) == 0;
+}
+
+int load_program_file(const char *path, const char *const *include_dirs, uint32_t include_dir_count,
+                      const jr_load_options *load_options, const char *command, jr_program **program)
+{
+    if (!ends_with(path, ".journey")) {
+        jr_error error;
+        if (jr_program_load_file(path, load_options, program, &error) == JR_OK) return STATUS_CLEAN;
+        fprintf(stderr, "%s: %s: %s\n", command, path, error.message);
+        return error.status == JR_ERROR_MEMORY ? STATUS_INTERNAL : STATUS_FAILED;
+    }
+    compiled_file compiled;
+    int status = compile_file(path, include_dirs, include_dir_count, isatty(fileno(stderr)) && !getenv("NO_COLOR"),
+                              load_options, &compiled);
+    if (status != STATUS_CLEAN) return status;
+    *program = compiled.program; /* the program outlives the compilation */
+    compiled.program = NULL;
+    compiled_file_free(&compiled);
+    return STATUS_CLEAN;
 }

@@ -22,4 +22,9 @@ int compile_file(const char *path, const char *const *include_dirs, uint32_t inc
                  const jr_load_options *load_options, compiled_file *out);
 void compiled_file_free(compiled_file *file);
 
+/* A program for sim and pack: a .jbc is loaded, a .journey compiled first (diagnostics on
+ * stderr, problems prefixed with command, as "journey pack"). Returns 0, 1 or 70. */
+int load_program_file(const char *path, const char *const *include_dirs, uint32_t include_dir_count,
+                      const jr_load_options *load_options, const char *command, jr_program **program);
+
 #endif

@@ -104,6 +104,20 @@ event_merge_status event_merge_next(event_merge *merge, const jr_event **event, 
     return MERGE_EVENT;
 }
 
+bool event_merge_progress(const event_merge *merge, uint64_t *position, uint64_t *size)
+{
+    bool sized = true;
+    *position = *size = 0;
+    for (uint32_t i = 0; i < merge->count; i++) {
+        if (!merge->sources[i].reader) continue;
+        uint64_t total = jr_reader_size(merge->sources[i].reader);
+        if (total == 0) sized = false;
+        *size += total;
+        *position += jr_reader_position(merge->sources[i].reader);
+    }
+    return sized;
+}
+
 void event_merge_free(event_merge *merge)
 {
     if (!merge) return;

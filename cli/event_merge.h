@@ -5,6 +5,7 @@
  * log reads on to its next event. Bad lines come out where those reads meet them. */
 #ifndef JOURNEY_EVENT_MERGE_H
 #define JOURNEY_EVENT_MERGE_H
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "journey.h"
@@ -25,6 +26,10 @@ event_merge *event_merge_new(const jr_schema *schema, const char *const *paths, 
 /* The next event or problem, and the path of the log it comes from. */
 event_merge_status event_merge_next(event_merge *merge, const jr_event **event, const char **path,
                                     jr_read_error *problem);
+
+/* How far the merge has read, in bytes of the logs opened so far; false when the size
+ * of a log is not known (standard input, a pipe). */
+bool event_merge_progress(const event_merge *merge, uint64_t *position, uint64_t *size);
 
 void event_merge_free(event_merge *merge);
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "compile_file.h"
+#include "event_merge.h"
 #include "journey.h"
 #include "journey_test.h"
 #include "native_options.h"
@@ -106,27 +107,6 @@ static bool ends_with(const char *text, const char *suffix)
     return length >= suffix_length && strcmp(text + length - suffix_length, suffix) == 0;
 }
 
-static int load_program(const sim_options *options, jr_program **program)
-{
-    jr_load_options load_options = native_load_options(&options->natives);
-    if (!ends_with(options->program, ".journey")) {
-        jr_error error;
-        if (jr_program_load_file(options->program, &load_options, program, &error) != JR_OK) {
-            fprintf(stderr, "journey: %s: %s\n", options->program, error.message);
-            return EXIT_FAILED;
-        }
-        return EXIT_CLEAN;
-    }
-    compiled_file compiled;
-    int status = compile_file(options->program, options->include_dirs, (uint32_t)options->include_dir_count,
-                              isatty(fileno(stderr)) && !getenv("NO_COLOR"), &load_options, &compiled);
-    if (status != EXIT_CLEAN) return status;
-    *program = compiled.program; /* the program outlives the compilation */
-    compiled.program = NULL;
-    compiled_file_free(&compiled);
-    return EXIT_CLEAN;
-}
-
 /* ---- actions as JSON Lines ----------------------------------------------------------- */
 
 static void write_json_string(FILE *out, const char *text)
@@ -194,14 +174,6 @@ static void take_action(void *user, const jr_action *action)
 
 /* ---- the simulation ---------------------------------------------------------------------- */
 
-typedef struct log_source {
-    const char *path;
-    jr_event_reader *reader;
-    jr_event event;
-    bool has_event;
-    bool done;
-} log_source;
-
 /* ---- progress on a terminal ------------------------------------------------------------ */
 
 typedef struct progress {
@@ -219,20 +191,13 @@ static double seconds_now(void)
 
 /* At most four lines a second: events read, the rate, and for logs of known size how
  * far along and how long to go. */
-static void progress_update(progress *p, const log_source *sources, int count, bool final)
+static void progress_update(progress *p, const event_merge *merge, bool final)
 {
     double now = seconds_now();
     if (!final && now - p->last < 0.25) return;
     p->last = now;
-    uint64_t position = 0, size = 0;
-    bool sized = true;
-    for (int i = 0; i < count; i++) {
-        if (!sources[i].reader) continue;
-        uint64_t total = jr_reader_size(sources[i].reader);
-        if (total == 0) sized = false;
-        size += total;
-        position += jr_reader_position(sources[i].reader);
-    }
+    uint64_t position, size;
+    bool sized = event_merge_progress(merge, &position, &size);
     double elapsed = now - p->started, rate = elapsed > 0 ? (double)p->events / elapsed : 0;
     fprintf(stderr, "\r\033[K%.1fM events, %.2fM/s", (double)p->events / 1e6, rate / 1e6);
     if (sized && size > 0 && position <= size) {
@@ -249,35 +214,6 @@ static void progress_update(progress *p, const log_source *sources, int count, b
 static void progress_clear(progress *p)
 {
     if (p->shown) fputs("\r\033[K", stderr);
-}
-
-/* Reads the next good event of a source; returns false on a stop-worthy problem. */
-static bool advance_source(log_source *source, const sim_options *options, uint64_t *bad_lines)
-{
-    source->has_event = false;
-    while (!source->done) {
-        jr_read_error error;
-        jr_read_status status = jr_reader_next(source->reader, &source->event, &error);
-        if (status == JR_READ_EVENT) {
-            source->has_event = true;
-            return true;
-        }
-        if (status == JR_READ_END) {
-            source->done = true;
-            return true;
-        }
-        if (status == JR_READ_BAD_LINE) {
-            (*bad_lines)++;
-            fprintf(stderr, "%s:%" PRIu64 ": error: %s\n", source->path, error.line, error.message);
-            if (!options->skip_bad) return false;
-            continue;
-        }
-        fprintf(stderr, "journey: %s: %s\n", source->path,
-                error.message[0] ? error.message : status == JR_READ_NO_MEMORY ? "out of memory" : "read error");
-        source->done = true;
-        return false;
-    }
-    return true;
 }
 
 static bool parse_duration(const char *text, int64_t *ms)
@@ -360,7 +296,9 @@ static int run_sim(const sim_options *options)
 {
     if (!options->program || options->log_count == 0) return usage_error("sim needs a PROGRAM and at least one EVENTS log");
     jr_program *program = NULL;
-    int status = load_program(options, &program);
+    jr_load_options load_options = native_load_options(&options->natives);
+    int status = load_program_file(options->program, options->include_dirs, (uint32_t)options->include_dir_count,
+                                   &load_options, "journey", &program);
     if (status != EXIT_CLEAN) return status;
 
     bool relative_until = false;
@@ -412,39 +350,38 @@ static int run_sim(const sim_options *options)
         return EXIT_INTERNAL;
     }
 
-    log_source *sources = calloc((size_t)options->log_count, sizeof *sources);
+    /* The logs merged by time (ties to the log named first), as journey pack reads them. */
+    event_merge *merge = event_merge_new(jr_program_schema(program), options->logs, (uint32_t)options->log_count);
     uint64_t bad_lines = 0;
-    bool stopped = sources == NULL;
-    for (int i = 0; i < options->log_count && !stopped; i++) {
-        jr_read_error read_error;
-        sources[i].path = options->logs[i];
-        sources[i].reader = jr_reader_open(jr_program_schema(program), options->logs[i], JR_LOG_AUTO, &read_error);
-        if (!sources[i].reader) {
-            fprintf(stderr, "journey: %s: %s\n", options->logs[i], read_error.message);
-            stopped = true;
-            break;
-        }
-        if (!advance_source(&sources[i], options, &bad_lines)) stopped = true;
-    }
+    bool stopped = merge == NULL;
     int64_t first_event = INT64_MIN, last_event = INT64_MIN;
     progress meter = { false, seconds_now(), 0, 0 };
     bool show_progress = !options->quiet && isatty(fileno(stderr));
     while (!stopped) {
-        /* The earliest pending event of all logs; ties go to the log named first. */
-        log_source *next = NULL;
-        for (int i = 0; i < options->log_count; i++)
-            if (sources[i].has_event && (!next || sources[i].event.timestamp < next->event.timestamp)) next = &sources[i];
-        if (!next) break;
-        if (next->event.timestamp > last_event) last_event = next->event.timestamp;
-        if (first_event == INT64_MIN) first_event = next->event.timestamp;
-        if (show_progress && (++meter.events & 4095) == 0) progress_update(&meter, sources, options->log_count, false);
-        if (jr_vm_post(vm, &next->event, &error) != JR_OK) {
-            fprintf(stderr, "journey: %s:%" PRIu64 ": %s\n", next->path, next->event.line, error.message);
+        const jr_event *event;
+        const char *path;
+        jr_read_error problem;
+        event_merge_status next = event_merge_next(merge, &event, &path, &problem);
+        if (next == MERGE_END) break;
+        if (next == MERGE_BAD_LINE) {
+            bad_lines++;
+            fprintf(stderr, "%s:%" PRIu64 ": error: %s\n", path, problem.line, problem.message);
+            if (!options->skip_bad) stopped = true;
+            continue;
+        }
+        if (next == MERGE_FAILED) {
+            fprintf(stderr, "journey: %s: %s\n", path ? path : "?", problem.message);
+            stopped = true;
+            continue;
+        }
+        if (event->timestamp > last_event) last_event = event->timestamp;
+        if (first_event == INT64_MIN) first_event = event->timestamp;
+        if (show_progress && (++meter.events & 4095) == 0) progress_update(&meter, merge, false);
+        if (jr_vm_post(vm, event, &error) != JR_OK) {
+            fprintf(stderr, "journey: %s:%" PRIu64 ": %s\n", path, event->line, error.message);
             stopped = true;
             status = error.status == JR_ERROR_MEMORY ? EXIT_INTERNAL : EXIT_FAILED;
-            break;
         }
-        if (!advance_source(next, options, &bad_lines)) stopped = true;
     }
     if (stopped && status == EXIT_CLEAN) status = EXIT_FAILED;
     /* The horizon: --until, else the last event's time, so that timers due at that very
@@ -488,9 +425,7 @@ static int run_sim(const sim_options *options)
         status = EXIT_FAILED;
     }
     if (!options->quiet) print_summary(vm, bad_lines, stderr);
-    for (int i = 0; sources && i < options->log_count; i++)
-        if (sources[i].reader) jr_reader_close(sources[i].reader);
-    free(sources);
+    event_merge_free(merge);
     if (out != stdout) fclose(out);
     report_days_free(sink.days);
     jr_vm_free(vm);

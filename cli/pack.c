@@ -122,34 +122,6 @@ static int parse_options(int argc, char **argv, pack_options *options)
     return -1;
 }
 
-static bool ends_with(const char *text, const char *suffix)
-{
-    size_t length = strlen(text), suffix_length = strlen(suffix);
-    return length >= suffix_length && strcmp(text + length - suffix_length, suffix) == 0;
-}
-
-/* Bytecode is loaded; a .journey file is compiled first (its diagnostics on stderr). */
-static int load_program(const pack_options *options, jr_program **program)
-{
-    jr_load_options load_options = native_load_options(&options->natives);
-    if (!ends_with(options->program, ".journey")) {
-        jr_error error;
-        if (jr_program_load_file(options->program, &load_options, program, &error) != JR_OK) {
-            fprintf(stderr, "journey pack: %s: %s\n", options->program, error.message);
-            return EXIT_FAILED;
-        }
-        return EXIT_PACKED;
-    }
-    compiled_file compiled;
-    int status = compile_file(options->program, options->include_dirs, options->include_dir_count,
-                              isatty(fileno(stderr)) && !getenv("NO_COLOR"), &load_options, &compiled);
-    if (status != EXIT_PACKED) return status;
-    *program = compiled.program; /* the program outlives the compilation */
-    compiled.program = NULL;
-    compiled_file_free(&compiled);
-    return EXIT_PACKED;
-}
-
 /* A writer's failure: writing the file is the user's problem, the rest is ours. */
 static int writer_failed(const jev_writer *writer)
 {
@@ -219,7 +191,9 @@ static int read_back(const char *path, const jr_schema *schema)
 static int run_pack(const pack_options *options)
 {
     jr_program *program = NULL;
-    int status = load_program(options, &program);
+    jr_load_options load_options = native_load_options(&options->natives);
+    int status = load_program_file(options->program, options->include_dirs, options->include_dir_count, &load_options,
+                                   "journey pack", &program);
     if (status != EXIT_PACKED) return status;
     const jr_schema *schema = jr_program_schema(program);
     char message[256];
