@@ -29,36 +29,11 @@ vim-nox          the Vim package's tests (vim -es)
 emacs-nox        the Emacs package's tests (ERT in batch mode)
 "
 
-if ! command -v dpkg-query >/dev/null 2>&1; then
-    echo "install-deps: not a Debian system; install these yourself:" >&2
-    echo "$packages" | awk 'NF { print "  " $1 }' >&2
-    exit 0
-fi
-
-missing=""
-for package in $(echo "$packages" | awk 'NF { print $1 }'); do
-    status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)
-    case "$status" in
-        *"install ok installed"*) ;;
-        *) missing="$missing $package" ;;
-    esac
-done
+extra=""
 # Node.js and npm run the VS Code grammar's tests; a machine may have them from
 # elsewhere (nodesource), so look for the commands, not for Debian's packages.
-command -v node >/dev/null 2>&1 || missing="$missing nodejs"
-command -v npm >/dev/null 2>&1 || missing="$missing npm"
-[ -z "$missing" ] && exit 0
-
-echo "install-deps: installing$missing" >&2
-if [ "$(id -u)" = 0 ]; then
-    run() { "$@"; }
-elif command -v sudo >/dev/null 2>&1; then
-    run() { sudo -n "$@"; }
-else
-    echo "install-deps: need root or sudo to install:$missing" >&2
-    exit 1
-fi
-export DEBIAN_FRONTEND=noninteractive
-run apt-get update -qq >&2
+command -v node >/dev/null 2>&1 || extra="$extra nodejs"
+command -v npm >/dev/null 2>&1 || extra="$extra npm"
+. "$(dirname "$0")/apt-packages.sh"
 # shellcheck disable=SC2086
-run apt-get install -y -qq --no-install-recommends $missing >&2
+install_packages install-deps "$packages" $extra
