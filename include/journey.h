@@ -37,6 +37,10 @@ typedef enum jr_status {
 typedef struct jr_error {
     jr_status status;
     char message[256];
+    /* Where the problem is, when it is in a file: the bytecode file that did not load,
+     * or the log an event came from (jr_event.line); else empty and 0. */
+    char file[256];
+    uint64_t line;
 } jr_error;
 
 /* realloc-style: size 0 frees and returns NULL. */

@@ -536,6 +536,7 @@ jr_status jr_program_load_file(const char *path, const jr_load_options *options,
     loading.allocator = alloc;
     if (status == JR_OK) status = jr_program_load(bytes, length, &loading, program, error);
     if (bytes) alloc.realloc(alloc.user, bytes, 0);
+    if (status != JR_OK && error) snprintf(error->file, sizeof error->file, "%s", path);
     return status;
 }
 

@@ -68,7 +68,7 @@ bool jr_call_extern(jr_vm *vm, uint32_t index, jr_value *stack, uint32_t *depth,
         }
     }
     jr_native_value result = { .type = (char)record->result };
-    jr_error error = { JR_OK, "" };
+    jr_error error = { 0 };
     jr_value value = 0;
     const char *reason = jr_natives_invoke(program, index, arguments, &result, &error)
                              ? take_result(vm, &result, &value)

@@ -302,7 +302,7 @@ void jr_natives_free(jr_program *program)
 
 static bool call_host(const binding *b, const jr_native_value *arguments, jr_native_value *result, jr_error *error)
 {
-    jr_error failure = { JR_OK, "" };
+    jr_error failure = { 0 };
     memset(&result->as, 0, sizeof result->as);
     result->type = b->result;
     if (!b->host(b->host_user, arguments, b->arity, result, &failure)) {

@@ -27,6 +27,8 @@ jr_status jr_fail(jr_error *error, jr_status status, const char *format, ...)
 {
     if (error) {
         error->status = status;
+        error->file[0] = '\0';
+        error->line = 0;
         va_list arguments;
         va_start(arguments, format);
         vsnprintf(error->message, sizeof error->message, format, arguments);

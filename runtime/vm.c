@@ -1785,12 +1785,18 @@ jr_status jr_vm_post(jr_vm *vm, const jr_event *event, jr_error *error)
 {
     if (!vm || !event || (!event->contact_id && event->contact_id_length))
         return jr_fail(error, JR_ERROR_ARGUMENT, "no VM or no event");
-    if (event->timestamp > JR_MAX_INSTANT || event->timestamp < -JR_MAX_INSTANT)
-        return jr_fail(error, JR_ERROR_ARGUMENT, "event time %lld is out of range (more than 2^53 ms from 1970)",
-                       (long long)event->timestamp);
+    if (event->timestamp > JR_MAX_INSTANT || event->timestamp < -JR_MAX_INSTANT) {
+        jr_fail(error, JR_ERROR_ARGUMENT, "event time %lld is out of range (more than 2^53 ms from 1970)",
+                (long long)event->timestamp);
+        if (error) error->line = event->line;
+        return JR_ERROR_ARGUMENT;
+    }
     const jr_program *p = vm->program;
-    if (event->event_index >= 0 && (uint32_t)event->event_index >= JR_COUNT(p, EVENTS))
-        return jr_fail(error, JR_ERROR_EVENT, "event index %d is not an event of the program", event->event_index);
+    if (event->event_index >= 0 && (uint32_t)event->event_index >= JR_COUNT(p, EVENTS)) {
+        jr_fail(error, JR_ERROR_EVENT, "event index %d is not an event of the program", event->event_index);
+        if (error) error->line = event->line;
+        return JR_ERROR_EVENT;
+    }
     jr_status status = jr_vm_advance(vm, event->timestamp > vm->clock || !vm->clock_started ? event->timestamp : vm->clock,
                                      error);
     if (status != JR_OK) return status;
