@@ -13,6 +13,7 @@
 
 #include "compile_file.h"
 #include "event_merge.h"
+#include "json_out.h"
 #include "journey.h"
 #include "journey_test.h"
 #include "native_options.h"
@@ -109,22 +110,11 @@ static bool ends_with(const char *text, const char *suffix)
 
 /* ---- actions as JSON Lines ----------------------------------------------------------- */
 
-static void write_json_string(FILE *out, const char *text)
-{
-    fputc('"', out);
-    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
-        if (*p == '"' || *p == '\\') fprintf(out, "\\%c", *p);
-        else if (*p < 0x20) fprintf(out, "\\u%04x", *p);
-        else fputc(*p, out);
-    }
-    fputc('"', out);
-}
-
 static void write_field(FILE *out, const char *name, const char *value)
 {
     if (!value) return;
     fprintf(out, ",\"%s\":", name);
-    write_json_string(out, value);
+    json_out_string(out, value);
 }
 
 /* Where actions go: the actions file, and the report's sends per day. */
@@ -141,7 +131,7 @@ static void write_action(FILE *out, const jr_action *action)
     char at[25];
     jr_format_timestamp(action->at, at);
     fprintf(out, "{\"type\":\"%s\",\"key\":", kinds[action->kind]);
-    write_json_string(out, action->key);
+    json_out_string(out, action->key);
     fprintf(out, ",\"at\":\"%s\"", at);
     write_field(out, "contact", action->contact_id);
     write_field(out, "journey", action->journey);

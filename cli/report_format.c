@@ -97,31 +97,30 @@ static bool interval_known(report_interval interval)
     return isfinite(interval.low) && isfinite(interval.high);
 }
 
+/* "[low, high]" from the two ends as figures. */
+static report_figure bracket(report_figure low, report_figure high)
+{
+    report_figure figure;
+    snprintf(figure.text, sizeof figure.text, "[%.28s, %.28s]", low.text, high.text);
+    return figure;
+}
+
 report_figure report_format_rate_interval(report_interval interval)
 {
     if (!interval_known(interval)) return not_available;
-    report_figure figure;
-    snprintf(figure.text, sizeof figure.text, "[%.28s, %.28s]", report_format_percent(interval.low).text,
-             report_format_percent(interval.high).text);
-    return figure;
+    return bracket(report_format_percent(interval.low), report_format_percent(interval.high));
 }
 
 report_figure report_format_relative_interval(report_interval interval)
 {
     if (!interval_known(interval)) return not_available;
-    report_figure figure;
-    snprintf(figure.text, sizeof figure.text, "[%.28s, %.28s]", signed_number(interval.low * 100.0, 1, "%").text,
-             signed_number(interval.high * 100.0, 1, "%").text);
-    return figure;
+    return bracket(signed_number(interval.low * 100.0, 1, "%"), signed_number(interval.high * 100.0, 1, "%"));
 }
 
 report_figure report_format_absolute_interval(report_interval interval)
 {
     if (!interval_known(interval)) return not_available;
-    report_figure figure;
-    snprintf(figure.text, sizeof figure.text, "[%.28s, %.28s]", signed_number(interval.low * 100.0, 1, "").text,
-             signed_number(interval.high * 100.0, 1, "").text);
-    return figure;
+    return bracket(signed_number(interval.low * 100.0, 1, ""), signed_number(interval.high * 100.0, 1, ""));
 }
 
 report_figure report_format_p_value(double p_value)

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "json_out.h"
 #include "report.h"
 
 typedef struct json_writer {
@@ -13,28 +14,13 @@ typedef struct json_writer {
     bool first; /* no comma before the next member */
 } json_writer;
 
-static void json_string(json_writer *w, const char *text)
-{
-    if (!text) {
-        fputs("null", w->out);
-        return;
-    }
-    fputc('"', w->out);
-    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
-        if (*p == '"' || *p == '\\') fprintf(w->out, "\\%c", *p);
-        else if (*p < 0x20) fprintf(w->out, "\\u%04x", *p);
-        else fputc(*p, w->out);
-    }
-    fputc('"', w->out);
-}
-
 /* Starts a member (or an array element when name is NULL) on its own line. */
 static void json_key(json_writer *w, const char *name)
 {
     fprintf(w->out, "%s\n%*s", w->first ? "" : ",", 2 * w->depth, "");
     w->first = false;
     if (name) {
-        json_string(w, name);
+        json_out_string(w->out, name);
         fputs(": ", w->out);
     }
 }
@@ -58,7 +44,7 @@ static void json_close(json_writer *w, char bracket)
 static void json_text(json_writer *w, const char *name, const char *value)
 {
     json_key(w, name);
-    json_string(w, value);
+    json_out_string(w->out, value);
 }
 
 static void json_count(json_writer *w, const char *name, uint64_t value)
