@@ -2,7 +2,9 @@
 # tests, benchmarks and installation.
 #
 #   make          install missing Debian packages, then build
-#   make test     build and run every test (also under ASan and UBSan)
+#   make test     build and run every test (also under ASan and UBSan), replay what
+#                 fuzzing found
+#   make check    make test, then every fuzzer for CHECK_FUZZ_SECONDS (30) each: what CI runs
 #   make demo     simulate the acceptance example against its sample event log
 #   make fuzz     run every fuzzer for a short while each (FUZZ_SECONDS)
 #   make bench    measure (never part of make test; bench/README.md)
@@ -80,7 +82,8 @@ UNIT_TESTS   := $(BUILD)/tests/test_lexer $(BUILD)/tests/test_diagnostics $(BUIL
 # The public interface: arguments, snapshots, the memory limit, a failing allocator.
 UNIT_TESTS   += $(BUILD)/tests/test_api
 
-.PHONY: all deps test test-sanitize demo fuzz fuzz-loader fuzz-event-reader fuzz-tzif install uninstall clean
+.PHONY: all deps test test-sanitize check demo fuzz fuzz-replay fuzz-loader fuzz-event-reader fuzz-tzif install \
+        uninstall clean
 
 all: deps $(JOURNEYC) $(JOURNEY)
 
@@ -141,11 +144,20 @@ $(BUILD)/cli/%.o: cli/%.c $(BUILD)/gen/parser.h | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
-# The journey command: every file in cli/ (sim, test, the report writers).
-CLI_OBJECTS := $(patsubst cli/%.c,$(BUILD)/cli/%.o,$(wildcard cli/*.c))
+# The Segment request bodies of journey run are read with simdjson, so C++.
+$(BUILD)/cli/%.o: cli/%.cpp | deps
+	@mkdir -p $(dir $@)
+	$(CXX) $(ALL_CPPFLAGS) $(ALL_CXXFLAGS) -MMD -MP -c -o $@ $<
+
+# The journey command: every file in cli/ (sim, test, the report writers, run). Beyond
+# the runtime's libraries, journey run keeps its state in SQLite, serves HTTP with
+# libmicrohttpd and delivers to webhooks with libcurl.
+CLI_OBJECTS  := $(patsubst cli/%.c,$(BUILD)/cli/%.o,$(wildcard cli/*.c)) \
+                $(patsubst cli/%.cpp,$(BUILD)/cli/%.o,$(wildcard cli/*.cpp))
+JOURNEY_LIBS  = $(RUNTIME_LIBS) -lsqlite3 -lmicrohttpd -lcurl -lpthread
 
 $(JOURNEY): $(CLI_OBJECTS) $(LIBJOURNEYC) $(LIBJOURNEY)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(RUNTIME_LIBS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(JOURNEY_LIBS)
 
 # The reader's throughput probe (make bench uses it; it also runs on its own):
 #   build/bench/read_events generate FILE 1000000 && build/bench/read_events FILE 3
@@ -254,10 +266,43 @@ $(BUILD)/tests/test_report_stats: tests/unit/test_report_stats.c cli/report_stat
 	$(CC) $(ALL_CPPFLAGS) -Icli $(ALL_CFLAGS) -MMD -MP $(ALL_LDFLAGS) -o $@ tests/unit/test_report_stats.c \
 	    cli/report_stats.c -lcmocka -lm
 
+# journey run's crash test (tests/run/run.sh) feeds it the benchmark's workload.
+all: $(BUILD)/bench/generate
+
+# journey run's action sinks (tests/sink/run.sh): sink_harness drives cli/action_sink.c
+# from the command line; webhook_server is a webhook receiver (libmicrohttpd) that the
+# tests of journey run use too. Part of `all`, so that both builds have them.
+SINK_TEST_PROGRAMS := $(BUILD)/tests/sink_harness $(BUILD)/tests/webhook_server
+
+all: $(SINK_TEST_PROGRAMS)
+
+$(BUILD)/tests/sink_harness: tests/sink/sink_harness.c $(BUILD)/cli/action_sink.o
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) -Icli $(ALL_CFLAGS) -MMD -MP $(ALL_LDFLAGS) -o $@ $< $(BUILD)/cli/action_sink.o \
+	    -lcurl -lpthread
+
+$(BUILD)/tests/webhook_server: tests/sink/webhook_server.c | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP $(ALL_LDFLAGS) -o $@ $< -lmicrohttpd -lpthread
+
+# journey run's HTTP endpoint (tests/http/run.sh): http_harness serves it over the ingest
+# queue with a fake loop, and normalizes bodies on their own. Part of `all`, so that both
+# builds have it.
+HTTP_HARNESS := $(BUILD)/tests/http_harness
+
+all: $(HTTP_HARNESS)
+
+$(HTTP_HARNESS): tests/http/http_harness.c $(BUILD)/cli/run_http.o $(BUILD)/cli/segment_body.o \
+                 $(BUILD)/cli/ingest_queue.o $(BUILD)/cli/run_clock.o $(BUILD)/cli/json_out.o $(LIBJOURNEY)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) -Icli $(ALL_CFLAGS) -MMD -MP $(ALL_LDFLAGS) -o $@ $(filter %.c %.o %.a,$^) \
+	    -lmicrohttpd -lpthread $(RUNTIME_LIBS)
+
 # Every suite runs, then one line sums them up: "N passed, N failed".
 test: all $(UNIT_TESTS)
 	@tests/run.sh $(BUILD) $(UNIT_TESTS)
 	@$(MAKE) --no-print-directory test-sanitize
+	@$(MAKE) --no-print-directory fuzz-replay
 
 # The same suites with AddressSanitizer and UndefinedBehaviorSanitizer, in their own
 # build directory; any report fails the run.
@@ -283,7 +328,8 @@ demo: all
 
 # ---- fuzzing (clang's libFuzzer) ----------------------------------------------------
 
-FUZZ_SECONDS ?= 60
+FUZZ_SECONDS       ?= 60
+CHECK_FUZZ_SECONDS ?= 30
 FUZZ_BUILD   := build-fuzz
 
 $(FUZZ_BUILD)/fuzz_compiler: tests/fuzz/fuzz_compiler.c $(COMPILER_SOURCES) compiler/lexer.re compiler/parser.y | deps
@@ -397,23 +443,63 @@ fuzz-jev: $(FUZZ_BUILD)/fuzz_jev $(JOURNEYC) $(JOURNEY)
 	    $(FUZZ_BUILD)/fuzz_jev -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
 	    -artifact_prefix=$(FUZZ_BUILD)/jev/artifacts/ $(FUZZ_BUILD)/corpus/jev $(FUZZ_BUILD)/jev/seeds
 
+# The normalizer of journey run's HTTP bodies (cli/segment_body.cpp): "accepted => each
+# line reads as one event, or is refused with a message", with the event reader built as
+# for its own fuzzer (without its small pieces). Seeded with Segment bodies, each behind
+# one byte that picks the endpoint (t, i, p, b).
+.PHONY: fuzz-segment-body
+FUZZ_SEGMENT_FLAGS := -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined \
+                      -Iinclude -Iruntime -Icli -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+FUZZ_SEGMENT_C     := tests/fuzz/fuzz_segment_body.c runtime/event_reader.c runtime/timestamp.c runtime/jev_reader.c
+$(FUZZ_BUILD)/fuzz_segment_body: $(FUZZ_SEGMENT_C) cli/segment_body.cpp cli/segment_body.h runtime/json_reader.cpp \
+                                 runtime/event.h runtime/json_reader.h runtime/jev_reader.h runtime/jev_format.h | deps
+	@mkdir -p $(FUZZ_BUILD)/segment_body
+	for source in $(FUZZ_SEGMENT_C); do \
+	    clang -std=c17 $(FUZZ_SEGMENT_FLAGS) -c -o $(FUZZ_BUILD)/segment_body/$$(basename $$source .c).o $$source || exit 1; \
+	done
+	clang++ -std=c++17 $(FUZZ_SEGMENT_FLAGS) -fno-sanitize=vptr -c -o $(FUZZ_BUILD)/segment_body/json_reader.o \
+	    runtime/json_reader.cpp
+	clang++ -std=c++17 $(FUZZ_SEGMENT_FLAGS) -fno-sanitize=vptr -c -o $(FUZZ_BUILD)/segment_body/segment_body.o \
+	    cli/segment_body.cpp
+	clang++ -fsanitize=fuzzer,address,undefined -o $@ $(FUZZ_BUILD)/segment_body/*.o -lsimdjson -lz
+
+fuzz-segment-body: $(FUZZ_BUILD)/fuzz_segment_body
+	@mkdir -p $(FUZZ_BUILD)/corpus/segment_body $(FUZZ_BUILD)/segment_body/artifacts
+	UBSAN_OPTIONS=halt_on_error=1 $(FUZZ_BUILD)/fuzz_segment_body -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
+	    -timeout=10 -dict=tests/fuzz/event_reader.dict -artifact_prefix=$(FUZZ_BUILD)/segment_body/artifacts/ \
+	    $(FUZZ_BUILD)/corpus/segment_body tests/fuzz/corpus/segment_body $(wildcard tests/fuzz/regressions/segment_body)
+
 # Each fuzzer for FUZZ_SECONDS (default 60): the compiler, the loader, the readers, TZif,
-# snapshots.
-fuzz: $(FUZZ_BUILD)/fuzz_compiler fuzz-loader fuzz-event-reader fuzz-jev fuzz-tzif fuzz-snapshot
+# snapshots, the bodies of journey run's HTTP endpoint. Each starts from its stored
+# regressions (tests/fuzz/regressions/TARGET) too.
+fuzz: $(FUZZ_BUILD)/fuzz_compiler fuzz-loader fuzz-event-reader fuzz-jev fuzz-tzif fuzz-snapshot fuzz-segment-body
 	@mkdir -p $(FUZZ_BUILD)/corpus/compiler
 	UBSAN_OPTIONS=halt_on_error=1 $(FUZZ_BUILD)/fuzz_compiler -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=10 \
 	    -dict=tests/fuzz/journey.dict $(FUZZ_BUILD)/corpus/compiler tests/fuzz/corpus/compiler \
 	    tests/compile/ok tests/compile/err examples stdlib/std
+
+FUZZERS := $(addprefix $(FUZZ_BUILD)/fuzz_,compiler loader event_reader jev tzif snapshot segment_body)
+
+# Every fuzzer once over its stored inputs (tests/fuzz/replay.sh); make test runs it.
+fuzz-replay: $(FUZZERS) $(JOURNEYC)
+	@tests/fuzz/replay.sh $(FUZZ_BUILD) $(JOURNEYC)
+
+# What CI runs: every test, then every fuzzer for a short while.
+check: test
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS)
 
 # ---- benchmarks: make bench (bench/README.md); never part of make test -------------
 #
 # BENCH_PRESET=tiny|small|default (default: 1M contacts, 10M events over 90 days) and
 # BENCH_RUNS (default 3: each timed figure is the median of that many runs). The Lua
 # peer's packages come from scripts/install-bench-deps.sh, which only this target runs.
+# bench/run.sh measures the simulation, then bench/live.sh measures journey run (from a
+# file and over HTTP, on a workload scaled down from the preset).
 
 BENCH_PRESET ?= default
 BENCH_RUNS   ?= 3
-BENCH_TOOLS  := $(BUILD)/bench/generate $(BUILD)/bench/measure $(BUILD)/bench/vm_probe $(BUILD)/bench/read_events
+BENCH_TOOLS  := $(BUILD)/bench/generate $(BUILD)/bench/measure $(BUILD)/bench/vm_probe $(BUILD)/bench/read_events \
+                $(BUILD)/bench/post_events
 WORKLOAD_C   := bench/generate.c bench/workload_plan.c bench/workload_json.c
 
 .PHONY: bench bench-deps
@@ -421,6 +507,7 @@ WORKLOAD_C   := bench/generate.c bench/workload_plan.c bench/workload_json.c
 bench: bench-deps $(JOURNEYC) $(JOURNEY) $(BENCH_TOOLS)
 	@bench/check.sh $(BUILD)
 	@BENCH_PRESET=$(BENCH_PRESET) BENCH_RUNS=$(BENCH_RUNS) bench/run.sh $(BUILD)
+	@BENCH_PRESET=$(BENCH_PRESET) BENCH_RUNS=$(BENCH_RUNS) bench/live.sh $(BUILD)
 
 bench-deps:
 	@scripts/install-bench-deps.sh
@@ -436,6 +523,11 @@ $(BUILD)/bench/measure: bench/measure.c | deps
 $(BUILD)/bench/vm_probe: bench/vm_probe.c include/journey.h $(LIBJOURNEY)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBJOURNEY) $(RUNTIME_LIBS)
+
+# journey run's load generator (bench/live.sh): libcurl clients on threads.
+$(BUILD)/bench/post_events: bench/post_events.c | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< -lcurl -lpthread
 
 # ---- install ------------------------------------------------------------------------
 

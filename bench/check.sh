@@ -7,6 +7,7 @@
 #     asked for, in time order, every line an event the reference program declares;
 #   - the reference journeys check clean with -Werror and are formatted; the large
 #     generated program checks clean;
+#   - journey sim --threads 2 takes the same actions as one thread, with the same summary;
 #   - measure reports the command's status; vm_probe fires every timer it set;
 #   - the Lua peer takes exactly journey's actions on the tiny workload (skipped, and
 #     said so, when lua5.4 or lua-cjson is missing: scripts/install-bench-deps.sh);
@@ -71,6 +72,13 @@ check "the large generated program checks clean" "$build/journeyc" check -Werror
 if grep -q '^input: ' "$scratch/journey.summary"; then
     fail "the workload has events the program does not declare, or bad lines" "$(grep '^input: ' "$scratch/journey.summary")"
 else pass; fi
+
+# The threads figure compares work that is the same: --threads 2 takes one thread's
+# actions, in the same order, with the same summary (spec/language.md 6.16).
+"$build/journey" sim "$scratch/all.jbc" "$scratch/tiny.jsonl" --threads 2 -o "$scratch/threads.actions.jsonl" \
+    2>"$scratch/threads.summary" || fail "journey sim --threads 2 on the tiny workload" "$(cat "$scratch/threads.summary")"
+check "--threads 2 writes one thread's actions" cmp "$scratch/journey.actions.jsonl" "$scratch/threads.actions.jsonl"
+check "--threads 2 writes one thread's summary" cmp "$scratch/journey.summary" "$scratch/threads.summary"
 
 "$build/bench/measure" -o "$scratch/measured" true || fail "measure true"
 check "measure writes its figures" grep -Eq '^wall_seconds=[0-9.]+ user_seconds=[0-9.]+ system_seconds=[0-9.]+ max_rss_kb=[0-9]+ status=0$' "$scratch/measured"

@@ -3,8 +3,8 @@
 #
 # Generates the workload once into BUILD_DIR/bench (kept for later runs: its name holds
 # the parameters and a digest of the generator), checks that the Lua peer takes the
-# same actions as journey, then measures each figure BENCH_RUNS times (default 3) and
-# keeps the median. Prints a table and writes bench/results/latest.json.
+# same actions as journey and that --threads 2 takes one thread's, then measures each
+# figure BENCH_RUNS times (default 3) and keeps the median. Prints a table and writes bench/results/latest.json.
 #
 #   BENCH_PRESET   tiny, small or default (bench/generate.c --help tells their sizes)
 #   BENCH_RUNS     runs per timed figure (default 3)
@@ -27,6 +27,8 @@ results=${BENCH_RESULTS:-bench/results/latest.json}
 work=$build/bench
 journey=$build/journey
 journeyc=$build/journeyc
+# shellcheck source=bench/figures.sh
+. "$(dirname "$0")/figures.sh"
 
 usage_error() {
     echo "bench: $1" >&2
@@ -96,7 +98,6 @@ large_lines=$(wc -l <"$work/large.journey")
 # Per figure: the medians of the runs, and the runs themselves for the JSON.
 declare -A wall cpu rss run_walls run_cpus run_count
 
-median() { tr ' ' '\n' | LC_ALL=C sort -g | awk 'NF { v[++n] = $1 } END { if (n % 2) print v[(n + 1) / 2]; else printf "%.3f\n", (v[n / 2] + v[n / 2 + 1]) / 2 }'; }
 
 # measure NAME COUNT COMMAND...: runs COMMAND COUNT times, its output of run R in
 # NAME.R.out and NAME.R.err, and keeps the medians of wall-clock time, CPU time (user +
@@ -116,8 +117,6 @@ measure() {
     wall[$name]=$(median <<<"$walls") cpu[$name]=$(median <<<"$cpus") rss[$name]=$(median <<<"$rsses")
 }
 
-# value KEY: the value of KEY=value in the line on standard input.
-value() { sed -n "s/.*\<$1=\([^ ]*\).*/\1/p" | head -n 1; }
 
 # runs_median NAME KEY: the median of KEY=value over the outputs (or the Lua peer's
 # stderr, with KEY "lua heap") of NAME's runs.
@@ -133,7 +132,6 @@ runs_median() {
     median <<<"$values"
 }
 
-divide() { awk -v a="$1" -v b="$2" -v f="${3:-%.0f}" 'BEGIN { if (b > 0) printf f, a / b; else print 0 }'; }
 
 # share_beyond WHOLE PART: the share of WHOLE beyond PART, in percent (0 if none).
 share_beyond() { awk -v w="$1" -v p="$2" 'BEGIN { if (w > p) printf "%.1f", 100 * (w - p) / w; else print 0 }'; }
@@ -150,8 +148,16 @@ if ! diff -u "$work/peer.journey.summary" <(grep -v '^lua heap: ' "$work/peer.lu
 fi
 agreement="$(cat "$work/peer.compare") and the summaries are identical"
 
+echo "bench: journey sim --threads 2 on $(basename "$peer_jsonl"): one thread's actions and summary?" >&2
+"$journey" sim "$program" "$peer_jsonl" --threads 2 -o "$work/peer.threads.actions.jsonl" \
+    2>"$work/peer.threads.summary" || fail "journey sim --threads 2 failed on $peer_jsonl"
+cmp -s "$work/peer.journey.actions.jsonl" "$work/peer.threads.actions.jsonl" &&
+    cmp -s "$work/peer.journey.summary" "$work/peer.threads.summary" ||
+    fail "journey sim --threads 2 differs from one thread on $peer_jsonl: the scaling would compare different work"
+
 echo "bench: measuring, $runs runs each" >&2
 measure sim_jsonl "$runs" "$journey" sim "$program" "$jsonl" -o /dev/null --quiet
+measure sim_threads2 "$runs" "$journey" sim "$program" "$jsonl" -o /dev/null --quiet --threads 2
 measure sim_gzip "$runs" "$journey" sim "$program" "$jsonl.gz" -o /dev/null --quiet
 jev_note="not measured (journey pack missing)"
 if "$journey" pack --help >/dev/null 2>&1; then
@@ -210,22 +216,6 @@ figure() {
     figures_json+=" }"
 }
 
-# A number for people: 12,345,678 from 100 up, three significant digits below.
-readable() {
-    awk -v v="$1" 'BEGIN {
-        if (v < 100) { printf "%.3g", v; exit }
-        s = sprintf("%.0f", v); out = ""
-        while (length(s) > 3) { out = "," substr(s, length(s) - 2) out; s = substr(s, 1, length(s) - 3) }
-        print s out
-    }'
-}
-
-json_string() {
-    local text=${1//\\/\\\\}
-    text=${text//\"/\\\"}
-    printf '"%s"' "$text"
-}
-
 sim_rate=$(divide "$events" "${wall[sim_jsonl]}")
 parse_rate=$(divide "$events" "${wall[parse_jsonl]}")
 figure sim_jsonl_events_per_second "simulation from .jsonl" "$sim_rate" "events/s" sim_jsonl \
@@ -259,7 +249,12 @@ figure timer_bytes_per_waiting_contact "VM bytes per contact waiting on a timer"
     "$(value bytes_per_waiting_contact <"$work/timers.1.out")" "bytes" ""
 figure compile_seconds "journeyc build, $large_journeys journeys x $large_statements statements" "${wall[compile]}" \
     "s" compile "${cpu[compile]}"
-figure threads_scaling "simulation, 1 to 2 threads" "not measured (no --threads yet)" "x" ""
+figure sim_threads1_events_per_second "simulation from .jsonl, 1 thread" "$sim_rate" "events/s" sim_jsonl \
+    "$(divide "$events" "${cpu[sim_jsonl]}")"
+figure sim_threads2_events_per_second "simulation from .jsonl, --threads 2" \
+    "$(divide "$events" "${wall[sim_threads2]}")" "events/s" sim_threads2 "$(divide "$events" "${cpu[sim_threads2]}")"
+figure threads_scaling "simulation, 1 to 2 threads (events/s ratio)" \
+    "$(divide "${wall[sim_jsonl]}" "${wall[sim_threads2]}" %.2f)" "x" sim_threads2
 lua_rate=$(divide "$peer_events" "${wall[lua]}")
 journey_peer_rate=$(divide "$peer_events" "${wall[$peer_sim]}")
 figure lua_events_per_second "Lua peer, .jsonl ($peer_events events)" "$lua_rate" "events/s" lua \

@@ -3,22 +3,21 @@
  * its public header only. The only part of the runtime that prints or exits. */
 #include <errno.h>
 #include <inttypes.h>
-#include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "compile_file.h"
-#include "event_merge.h"
-#include "json_out.h"
+#include "duration_option.h"
 #include "journey.h"
 #include "journey_test.h"
 #include "native_options.h"
 #include "pack.h"
 #include "report.h"
+#include "run.h"
+#include "usage.h"
+#include "sim_run.h"
 
 #ifndef JOURNEY_VERSION
 #define JOURNEY_VERSION "0.0.0-dev"
@@ -38,6 +37,11 @@ static const char usage_text[] =
     "  test FILE|DIR...        run the scenario tests (`test` blocks) of journey files;\n"
     "                          `journey test --help` tells more\n"
     "  pack PROGRAM EVENTS...  pack logs into one binary file (-o FILE.jev) for sim\n"
+    "  run PROGRAM --state DB  run PROGRAM live: events from a file, stdin or HTTP\n"
+    "                          (Segment's tracking API), timers on the wall clock,\n"
+    "                          state in SQLite; `journey run --help` tells more\n"
+    "  inspect --state DB ID   where a contact of a running program is, its attributes,\n"
+    "                          scores and segments\n"
     "\n"
     "Options of sim:\n"
     "  -o FILE                 write actions (JSON Lines) to FILE instead of stdout\n"
@@ -52,6 +56,9 @@ static const char usage_text[] =
     "                          or skip malformed lines, counting and reporting them\n"
     "  --quiet                 no summary and no progress on stderr (progress shows only\n"
     "                          when stderr is a terminal)\n"
+    "  --threads N             share the contacts among N threads, each with a VM of its\n"
+    "                          own (1 to 256; default 1); the output is the same, byte\n"
+    "                          for byte, as with one (spec/language.md 6.16)\n"
     "  -I DIR                  search DIR for imports when PROGRAM is a .journey file\n"
     "  --allow-native=LIB      let the program's `extern \"LIB\" fn ...` functions run:\n"
     "                          LIB is opened with dlopen and its functions called as\n"
@@ -74,18 +81,6 @@ static const char usage_text[] =
     "      examples/native/win_back_native.events.jsonl \\\n"
     "      --allow-native=libchurn.so --native-dir=build/examples/native --until +100d\n";
 
-static int usage_error(const char *format, ...) __attribute__((format(printf, 1, 2)));
-static int usage_error(const char *format, ...)
-{
-    va_list arguments;
-    va_start(arguments, format);
-    fputs("journey: ", stderr);
-    vfprintf(stderr, format, arguments);
-    va_end(arguments);
-    fputs("\nTry 'journey --help' for more information.\n", stderr);
-    return EXIT_USAGE;
-}
-
 typedef struct sim_options {
     const char *program;
     const char **logs;
@@ -95,12 +90,13 @@ typedef struct sim_options {
     const char *until;
     bool skip_bad;
     bool quiet;
+    uint32_t threads; /* 1: no threads of its own */
     const char **include_dirs;
     int include_dir_count;
     native_options natives;
 } sim_options;
 
-/* ---- loading the program ----------------------------------------------------------- */
+/* ---- options ------------------------------------------------------------------------ */
 
 static bool ends_with(const char *text, const char *suffix)
 {
@@ -108,317 +104,149 @@ static bool ends_with(const char *text, const char *suffix)
     return length >= suffix_length && strcmp(text + length - suffix_length, suffix) == 0;
 }
 
-/* ---- actions as JSON Lines ----------------------------------------------------------- */
+enum { MAX_THREADS = 256 };
 
-static void write_field(FILE *out, const char *name, const char *value)
+/* --threads N: a whole number from 1 to MAX_THREADS. */
+static bool parse_threads(const char *text, uint32_t *threads)
 {
-    if (!value) return;
-    fprintf(out, ",\"%s\":", name);
-    json_out_string(out, value);
-}
-
-/* Where actions go: the actions file, and the report's sends per day. */
-typedef struct action_sink {
-    FILE *out;
-    report_days *days; /* NULL without --report */
-    bool out_of_memory;
-} action_sink;
-
-static void write_action(FILE *out, const jr_action *action)
-{
-    static const char *const kinds[] = { "send", "set", "audience", "emit", "track" };
-    static const char *const outcomes[] = { "sent", "deferred", "suppressed" };
-    char at[25];
-    jr_format_timestamp(action->at, at);
-    fprintf(out, "{\"type\":\"%s\",\"key\":", kinds[action->kind]);
-    json_out_string(out, action->key);
-    fprintf(out, ",\"at\":\"%s\"", at);
-    write_field(out, "contact", action->contact_id);
-    write_field(out, "journey", action->journey);
-    write_field(out, "step", action->step);
-    switch (action->kind) {
-    case JR_ACTION_SEND:
-        write_field(out, "message", action->message);
-        write_field(out, "template", action->template_name);
-        write_field(out, "channel", action->channel);
-        fprintf(out, ",\"outcome\":\"%s\"", outcomes[action->outcome]);
-        write_field(out, "reason", action->reason);
-        break;
-    case JR_ACTION_SET: write_field(out, "attribute", action->name); break;
-    case JR_ACTION_AUDIENCE:
-        write_field(out, "audience", action->name);
-        fprintf(out, ",\"change\":\"%s\"", action->add ? "add" : "remove");
-        break;
-    case JR_ACTION_EMIT: write_field(out, "name", action->name); break;
-    case JR_ACTION_TRACK: write_field(out, "event", action->name); break;
-    }
-    fprintf(out, ",\"payload\":%s}\n", action->payload_json);
-}
-
-static void take_action(void *user, const jr_action *action)
-{
-    action_sink *sink = user;
-    write_action(sink->out, action);
-    if (sink->days && !report_days_add(sink->days, action)) sink->out_of_memory = true;
-}
-
-/* ---- the simulation ---------------------------------------------------------------------- */
-
-/* ---- progress on a terminal ------------------------------------------------------------ */
-
-typedef struct progress {
-    bool shown;
-    double started, last;
-    uint64_t events;
-} progress;
-
-static double seconds_now(void)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
-}
-
-/* At most four lines a second: events read, the rate, and for logs of known size how
- * far along and how long to go. */
-static void progress_update(progress *p, const event_merge *merge, bool final)
-{
-    double now = seconds_now();
-    if (!final && now - p->last < 0.25) return;
-    p->last = now;
-    uint64_t position, size;
-    bool sized = event_merge_progress(merge, &position, &size);
-    double elapsed = now - p->started, rate = elapsed > 0 ? (double)p->events / elapsed : 0;
-    fprintf(stderr, "\r\033[K%.1fM events, %.2fM/s", (double)p->events / 1e6, rate / 1e6);
-    if (sized && size > 0 && position <= size) {
-        double done = (double)position / (double)size;
-        fprintf(stderr, ", %.0f%%", 100 * done);
-        if (done > 0.01 && !final) {
-            double left = elapsed / done - elapsed;
-            fprintf(stderr, ", %d:%02d left", (int)(left / 60), (int)left % 60);
-        }
-    }
-    p->shown = true;
-}
-
-static void progress_clear(progress *p)
-{
-    if (p->shown) fputs("\r\033[K", stderr);
-}
-
-static bool parse_duration(const char *text, int64_t *ms)
-{
-    int64_t total = 0;
-    const char *p = text;
-    if (!*p) return false;
-    while (*p) {
-        char *end;
-        long long amount = strtoll(p, &end, 10);
-        if (end == p || amount < 0) return false;
-        int64_t unit;
-        switch (*end) {
-        case 's': unit = 1000; break;
-        case 'm': unit = 60000; break;
-        case 'h': unit = 3600000; break;
-        case 'd': unit = 86400000; break;
-        case 'w': unit = 604800000; break;
-        default: return false;
-        }
-        if (amount > INT64_MAX / unit / 2) return false;
-        total += amount * unit;
-        p = end + 1;
-    }
-    *ms = total;
+    char *end;
+    errno = 0;
+    long value = strtol(text, &end, 10);
+    if (end == text || *end || errno || value < 1 || value > MAX_THREADS) return false;
+    *threads = (uint32_t)value;
     return true;
 }
 
-static void print_summary(const jr_vm *vm, uint64_t bad_lines, FILE *out)
+static void print_summary(const sim_totals *totals, uint64_t bad_lines, FILE *out)
 {
-    jr_vm_stats stats;
-    jr_vm_stats_get(vm, &stats);
+    const jr_vm_stats *stats = &totals->stats;
     char clock[25];
-    jr_format_timestamp(jr_vm_clock(vm), clock);
+    jr_format_timestamp(totals->clock, clock);
     fprintf(out, "simulated to %s: %" PRIu64 " events, %" PRIu64 " contacts, %" PRIu64 " actions\n", clock,
-            stats.events, stats.contacts, stats.actions);
-    if (bad_lines || stats.duplicates || stats.undeclared || stats.out_of_order || stats.type_mismatches)
+            stats->events, stats->contacts, stats->actions);
+    if (bad_lines || stats->duplicates || stats->undeclared || stats->out_of_order || stats->type_mismatches)
         fprintf(out,
                 "input: %" PRIu64 " bad lines, %" PRIu64 " duplicate messageIds dropped, %" PRIu64
                 " undeclared events skipped, %" PRIu64 " out of order, %" PRIu64 " values of the wrong type\n",
-                bad_lines, stats.duplicates, stats.undeclared, stats.out_of_order, stats.type_mismatches);
-    for (uint32_t j = 0; j < jr_vm_journey_count(vm); j++) {
-        jr_journey_stats journey;
-        jr_vm_journey_stats(vm, j, &journey);
+                bad_lines, stats->duplicates, stats->undeclared, stats->out_of_order, stats->type_mismatches);
+    for (uint32_t j = 0; j < totals->journey_count; j++) {
+        const jr_journey_stats *journey = &totals->journeys[j];
         fprintf(out,
                 "journey %s: %" PRIu64 " entered (%" PRIu64 " holdout), %" PRIu64 " active, %" PRIu64
                 " completed, %" PRIu64 " exited, %" PRIu64 " errors; goals %" PRIu64 " treated (value %.2f), %" PRIu64
                 " holdout (value %.2f)\n",
-                journey.name, journey.entered, journey.holdout, journey.active, journey.completed, journey.exited,
-                journey.errors, journey.goals_treated, journey.goal_value_treated, journey.goals_holdout,
-                journey.goal_value_holdout);
+                journey->name, journey->entered, journey->holdout, journey->active, journey->completed, journey->exited,
+                journey->errors, journey->goals_treated, journey->goal_value_treated, journey->goals_holdout,
+                journey->goal_value_holdout);
     }
-    for (uint32_t m = 0; m < jr_vm_message_count(vm); m++) {
-        jr_message_stats message;
-        jr_vm_message_stats(vm, m, &message);
-        if (!message.sent && !message.deferred && !message.suppressed_by_limit && !message.suppressed_by_quiet_hours)
+    for (uint32_t m = 0; m < totals->message_count; m++) {
+        const jr_message_stats *message = &totals->messages[m];
+        if (!message->sent && !message->deferred && !message->suppressed_by_limit &&
+            !message->suppressed_by_quiet_hours)
             continue;
         fprintf(out, "message %s (%s): %" PRIu64 " sent, %" PRIu64 " deferred, %" PRIu64 " suppressed by limits, %" PRIu64
                      " by quiet hours\n",
-                message.name, message.channel, message.sent, message.deferred, message.suppressed_by_limit,
-                message.suppressed_by_quiet_hours);
+                message->name, message->channel, message->sent, message->deferred, message->suppressed_by_limit,
+                message->suppressed_by_quiet_hours);
     }
-    if (stats.runtime_errors) {
-        fprintf(out, "%" PRIu64 " run-time errors", stats.runtime_errors);
-        uint32_t shown = jr_vm_error_count(vm) < 10 ? jr_vm_error_count(vm) : 10;
+    if (stats->runtime_errors) {
+        fprintf(out, "%" PRIu64 " run-time errors", stats->runtime_errors);
+        uint32_t shown = totals->error_count < 10 ? totals->error_count : 10;
         fprintf(out, "%s\n", shown ? "; the first:" : "");
         for (uint32_t i = 0; i < shown; i++) {
-            jr_runtime_error error;
-            jr_vm_error(vm, i, &error);
+            const jr_runtime_error *error = &totals->errors[i];
             char at[25];
-            jr_format_timestamp(error.at, at);
-            fprintf(out, "  %s:%u: contact %s at %s%s%s: %s\n", error.file ? error.file : "?", error.line,
-                    error.contact_id, at, error.journey ? " in journey " : "", error.journey ? error.journey : "",
-                    error.message);
+            jr_format_timestamp(error->at, at);
+            fprintf(out, "  %s:%u: contact %s at %s%s%s: %s\n", error->file ? error->file : "?", error->line,
+                    error->contact_id, at, error->journey ? " in journey " : "", error->journey ? error->journey : "",
+                    error->message);
         }
     }
 }
 
+/* Writes the report of a run that went well; returns its exit status. */
+static int write_report(const char *path, bool (*write)(const report *, FILE *), const sim_options *options,
+                        const sim_outcome *outcome, const report_days *days)
+{
+    report *model = report_build(outcome->totals, days, options->program, options->logs, (uint32_t)options->log_count,
+                                 outcome->reading.first_event, outcome->reading.last_event, outcome->horizon,
+                                 outcome->reading.bad_lines, true);
+    int status = EXIT_CLEAN;
+    FILE *report_file = model ? fopen(path, "w") : NULL;
+    if (!model) {
+        fputs("journey: out of memory building the report\n", stderr);
+        status = EXIT_INTERNAL;
+    } else if (!report_file) {
+        fprintf(stderr, "journey: cannot write '%s': %s\n", path, strerror(errno));
+        status = EXIT_FAILED;
+    } else {
+        bool written = write(model, report_file);
+        if (fclose(report_file) != 0 || !written) {
+            fprintf(stderr, "journey: cannot write '%s': %s\n", path, strerror(errno));
+            status = EXIT_FAILED;
+        }
+    }
+    report_free(model);
+    return status;
+}
+
 static int run_sim(const sim_options *options)
 {
-    if (!options->program || options->log_count == 0) return usage_error("sim needs a PROGRAM and at least one EVENTS log");
+    if (!options->program || options->log_count == 0) return usage_error("journey", "sim needs a PROGRAM and at least one EVENTS log");
+    sim_setup setup = { .logs = options->logs,
+                        .log_count = (uint32_t)options->log_count,
+                        .skip_bad = options->skip_bad,
+                        .show_progress = !options->quiet && isatty(fileno(stderr)),
+                        .threads = options->threads };
+    if (options->until) {
+        setup.has_until = true;
+        setup.relative_until = options->until[0] == '+';
+        bool valid = setup.relative_until ? duration_option_parse(options->until + 1, &setup.until)
+                                          : jr_parse_timestamp(options->until, strlen(options->until), &setup.until);
+        if (!valid) return usage_error("journey", "--until takes an ISO-8601 time or +DURATION (as +30d), not '%s'", options->until);
+    }
+    /* The report's writer, picked by the extension, before anything runs. */
+    bool (*write)(const report *, FILE *) = NULL;
+    if (options->report) {
+        if (ends_with(options->report, ".json")) write = report_write_json;
+        else if (ends_with(options->report, ".html")) write = report_write_html;
+        else if (ends_with(options->report, ".txt")) write = report_write_text;
+        else return usage_error("journey", "--report FILE must end in .json, .html or .txt, not '%s'", options->report);
+    }
     jr_program *program = NULL;
     jr_load_options load_options = native_load_options(&options->natives);
     int status = load_program_file(options->program, options->include_dirs, (uint32_t)options->include_dir_count,
                                    &load_options, "journey", &program);
     if (status != EXIT_CLEAN) return status;
-
-    bool relative_until = false;
-    int64_t until = 0;
-    if (options->until) {
-        if (options->until[0] == '+') {
-            relative_until = true;
-            if (!parse_duration(options->until + 1, &until)) {
-                jr_program_free(program);
-                return usage_error("--until takes an ISO-8601 time or +DURATION (as +30d), not '%s'", options->until);
-            }
-        } else if (!jr_parse_timestamp(options->until, strlen(options->until), &until)) {
-            jr_program_free(program);
-            return usage_error("--until takes an ISO-8601 time or +DURATION (as +30d), not '%s'", options->until);
-        }
-    }
-
-    FILE *out = stdout;
-    if (options->output && !(out = fopen(options->output, "w"))) {
+    setup.program = program;
+    setup.out = stdout;
+    if (options->output && !(setup.out = fopen(options->output, "w"))) {
         fprintf(stderr, "journey: cannot write '%s': %s\n", options->output, strerror(errno));
         jr_program_free(program);
         return EXIT_FAILED;
     }
-    /* The report's writer, picked by the extension, before anything runs. */
-    bool (*write_report)(const report *, FILE *) = NULL;
-    if (options->report) {
-        if (ends_with(options->report, ".json")) write_report = report_write_json;
-        else if (ends_with(options->report, ".html")) write_report = report_write_html;
-        else if (ends_with(options->report, ".txt")) write_report = report_write_text;
-        else {
-            if (out != stdout) fclose(out);
-            jr_program_free(program);
-            return usage_error("--report FILE must end in .json, .html or .txt, not '%s'", options->report);
-        }
-    }
-    action_sink sink = { out, options->report ? report_days_new() : NULL, false };
-    if (options->report && !sink.days) {
-        if (out != stdout) fclose(out);
-        jr_program_free(program);
-        return EXIT_INTERNAL;
-    }
-    jr_config config = { .on_action = take_action, .action_user = &sink, .attribution = options->report != NULL };
-    jr_vm *vm = NULL;
-    jr_error error;
-    if (jr_vm_new(program, &config, &vm, &error) != JR_OK) {
-        fprintf(stderr, "journey: %s\n", error.message);
-        report_days_free(sink.days);
+    setup.attribution = options->report != NULL;
+    if (options->report && !(setup.days = report_days_new())) {
+        if (setup.out != stdout) fclose(setup.out);
         jr_program_free(program);
         return EXIT_INTERNAL;
     }
 
-    /* The logs merged by time (ties to the log named first), as journey pack reads them. */
-    event_merge *merge = event_merge_new(jr_program_schema(program), options->logs, (uint32_t)options->log_count);
-    uint64_t bad_lines = 0;
-    bool stopped = merge == NULL;
-    int64_t first_event = INT64_MIN, last_event = INT64_MIN;
-    progress meter = { false, seconds_now(), 0, 0 };
-    bool show_progress = !options->quiet && isatty(fileno(stderr));
-    while (!stopped) {
-        const jr_event *event;
-        const char *path;
-        jr_read_error problem;
-        event_merge_status next = event_merge_next(merge, &event, &path, &problem);
-        if (next == MERGE_END) break;
-        if (next == MERGE_BAD_LINE) {
-            bad_lines++;
-            fprintf(stderr, "%s:%" PRIu64 ": error: %s\n", path, problem.line, problem.message);
-            if (!options->skip_bad) stopped = true;
-            continue;
-        }
-        if (next == MERGE_FAILED) {
-            fprintf(stderr, "journey: %s: %s\n", path ? path : "?", problem.message);
-            stopped = true;
-            continue;
-        }
-        if (event->timestamp > last_event) last_event = event->timestamp;
-        if (first_event == INT64_MIN) first_event = event->timestamp;
-        if (show_progress && (++meter.events & 4095) == 0) progress_update(&meter, merge, false);
-        if (jr_vm_post(vm, event, &error) != JR_OK) {
-            fprintf(stderr, "journey: %s:%" PRIu64 ": %s\n", path, event->line, error.message);
-            stopped = true;
-            status = error.status == JR_ERROR_MEMORY ? EXIT_INTERNAL : EXIT_FAILED;
-        }
-    }
-    if (stopped && status == EXIT_CLEAN) status = EXIT_FAILED;
-    /* The horizon: --until, else the last event's time, so that timers due at that very
-     * instant (made while it was applied) still fire (spec/language.md 6.2). */
-    int64_t horizon = INT64_MIN;
-    if (status == EXIT_CLEAN && (options->until || last_event != INT64_MIN)) {
-        horizon = !options->until ? last_event
-                  : relative_until ? (last_event == INT64_MIN ? jr_vm_clock(vm) : last_event) + until
-                                   : until;
-        if (jr_vm_advance(vm, horizon, &error) != JR_OK) {
-            fprintf(stderr, "journey: %s\n", error.message);
-            status = EXIT_INTERNAL;
-        }
-    }
-    if (show_progress && meter.shown) progress_clear(&meter);
-    if (sink.out_of_memory) {
+    sim_outcome outcome;
+    status = setup.threads > 1 ? sim_run_threads(&setup, &outcome) : sim_run_single(&setup, &outcome);
+    if (outcome.days_out_of_memory) {
         fputs("journey: out of memory counting sends for the report\n", stderr);
         status = EXIT_INTERNAL;
     }
-    if (write_report && status == EXIT_CLEAN) {
-        report *model = report_build(vm, sink.days, options->program, options->logs, (uint32_t)options->log_count,
-                                     first_event, last_event, horizon, bad_lines, true);
-        FILE *report_file = model ? fopen(options->report, "w") : NULL;
-        if (!model) {
-            fputs("journey: out of memory building the report\n", stderr);
-            status = EXIT_INTERNAL;
-        } else if (!report_file) {
-            fprintf(stderr, "journey: cannot write '%s': %s\n", options->report, strerror(errno));
-            status = EXIT_FAILED;
-        } else {
-            bool written = write_report(model, report_file);
-            if (fclose(report_file) != 0 || !written) {
-                fprintf(stderr, "journey: cannot write '%s': %s\n", options->report, strerror(errno));
-                status = EXIT_FAILED;
-            }
-        }
-        report_free(model);
-    }
-    if (fflush(out) != 0 || ferror(out)) {
+    if (write && status == EXIT_CLEAN) status = write_report(options->report, write, options, &outcome, setup.days);
+    if (fflush(setup.out) != 0 || ferror(setup.out)) {
         fprintf(stderr, "journey: cannot write actions: %s\n", strerror(errno));
         status = EXIT_FAILED;
     }
-    if (!options->quiet) print_summary(vm, bad_lines, stderr);
-    event_merge_free(merge);
-    if (out != stdout) fclose(out);
-    report_days_free(sink.days);
-    jr_vm_free(vm);
+    if (!options->quiet && outcome.totals) print_summary(outcome.totals, outcome.reading.bad_lines, stderr);
+    sim_outcome_free(&outcome);
+    if (setup.out != stdout) fclose(setup.out);
+    report_days_free(setup.days);
     jr_program_free(program);
     return status;
 }
@@ -427,7 +255,9 @@ int main(int argc, char **argv)
 {
     if (argc >= 2 && strcmp(argv[1], "pack") == 0) /* options of its own: `journey pack --help` */
         return journey_pack_command(argc - 1, argv + 1);
-    sim_options options = { 0 };
+    if (argc >= 2 && strcmp(argv[1], "run") == 0) return journey_run_command(argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "inspect") == 0) return journey_inspect_command(argc - 1, argv + 1);
+    sim_options options = { .threads = 1 };
     options.logs = calloc((size_t)argc, sizeof *options.logs);
     options.include_dirs = calloc((size_t)argc, sizeof *options.include_dirs);
     if (!options.logs || !options.include_dirs || !native_options_init(&options.natives, argc)) {
@@ -449,7 +279,7 @@ int main(int argc, char **argv)
         native_option_result native = native_option_parse(&options.natives, argc, argv, &i);
         if (native == NATIVE_OPTION_TAKEN) continue;
         if (native == NATIVE_OPTION_NO_VALUE) {
-            status = usage_error("option '%s' needs a value", argument);
+            status = usage_error("journey", "option '%s' needs a value", argument);
         } else if (strcmp(argument, "-h") == 0 || strcmp(argument, "--help") == 0) {
             fputs(usage_text, stdout);
             status = EXIT_CLEAN;
@@ -459,7 +289,7 @@ int main(int argc, char **argv)
         } else if (strcmp(argument, "-o") == 0 || strcmp(argument, "--until") == 0 || strcmp(argument, "-I") == 0 ||
                    strcmp(argument, "--report") == 0) {
             if (i + 1 >= argc) {
-                status = usage_error("option '%s' needs a value", argument);
+                status = usage_error("journey", "option '%s' needs a value", argument);
                 break;
             }
             const char *value = argv[++i];
@@ -467,6 +297,11 @@ int main(int argc, char **argv)
             else if (argument[1] == 'I') options.include_dirs[options.include_dir_count++] = value;
             else if (argument[2] == 'r') options.report = value;
             else options.until = value;
+        } else if (strcmp(argument, "--threads") == 0 || strncmp(argument, "--threads=", 10) == 0) {
+            const char *value = argument[9] == '=' ? argument + 10 : i + 1 < argc ? argv[++i] : NULL;
+            if (!value) status = usage_error("journey", "option '--threads' needs a value");
+            else if (!parse_threads(value, &options.threads))
+                status = usage_error("journey", "--threads takes a number of threads from 1 to %d, not '%s'", MAX_THREADS, value);
         } else if (strncmp(argument, "--until=", 8) == 0) {
             options.until = argument + 8;
         } else if (strncmp(argument, "--report=", 9) == 0) {
@@ -476,11 +311,11 @@ int main(int argc, char **argv)
         } else if (strcmp(argument, "--on-bad-event=stop") == 0) {
             options.skip_bad = false;
         } else if (strncmp(argument, "--on-bad-event", 14) == 0) {
-            status = usage_error("--on-bad-event takes stop or skip");
+            status = usage_error("journey", "--on-bad-event takes stop or skip");
         } else if (strcmp(argument, "--quiet") == 0 || strcmp(argument, "-q") == 0) {
             options.quiet = true;
         } else if (argument[0] == '-' && argument[1] != '\0') {
-            status = usage_error("unknown option '%s'", argument);
+            status = usage_error("journey", "unknown option '%s'", argument);
         } else if (!command) {
             command = argument;
         } else if (!options.program) {
@@ -490,9 +325,9 @@ int main(int argc, char **argv)
         }
     }
     if (status < 0) {
-        if (!command) status = usage_error("no command given");
+        if (!command) status = usage_error("journey", "no command given");
         else if (strcmp(command, "sim") == 0) status = run_sim(&options);
-        else status = usage_error("unknown command '%s' (try sim)", command);
+        else status = usage_error("journey", "unknown command '%s' (the commands are sim, test, pack, run and inspect)", command);
     }
     free(options.logs);
     free(options.include_dirs);

@@ -4,7 +4,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 #include "native_options.h"
 #include "scenario.h"
 #include "test_output.h"
+#include "usage.h"
 
 enum { EXIT_PASSED = 0, EXIT_FAILED = 1, EXIT_USAGE = 64, EXIT_INTERNAL = 70 };
 
@@ -69,18 +69,6 @@ typedef struct test_totals {
     unsigned passed, failed;
     bool internal; /* out of memory: stop */
 } test_totals;
-
-static int usage_error(const char *format, ...) __attribute__((format(printf, 1, 2)));
-static int usage_error(const char *format, ...)
-{
-    va_list arguments;
-    va_start(arguments, format);
-    fputs("journey test: ", stderr);
-    vfprintf(stderr, format, arguments);
-    va_end(arguments);
-    fputs("\nTry 'journey test --help' for more information.\n", stderr);
-    return EXIT_USAGE;
-}
 
 /* ---- one file ------------------------------------------------------------------------ */
 
@@ -214,7 +202,7 @@ static int parse_arguments(int argc, char **argv, test_options *options)
         native_option_result native = options_end ? NATIVE_OPTION_NOT_MINE
                                                   : native_option_parse(&options->natives, argc, argv, &i);
         if (native == NATIVE_OPTION_NO_VALUE) {
-            return usage_error("option '%s' needs a value", argument);
+            return usage_error("journey test", "option '%s' needs a value", argument);
         } else if (native == NATIVE_OPTION_TAKEN) {
             continue;
         } else if (options_end || argument[0] != '-' || argument[1] == '\0') {
@@ -227,7 +215,7 @@ static int parse_arguments(int argc, char **argv, test_options *options)
         } else if (strcmp(argument, "-q") == 0 || strcmp(argument, "--quiet") == 0) {
             options->quiet = true;
         } else if (strcmp(argument, "-I") == 0 || strcmp(argument, "--match") == 0) {
-            if (i + 1 >= argc) return usage_error("option '%s' needs a value", argument);
+            if (i + 1 >= argc) return usage_error("journey test", "option '%s' needs a value", argument);
             if (argument[1] == 'I') options->include_dirs[options->include_dir_count++] = argv[++i];
             else options->match = argv[++i];
         } else if (strncmp(argument, "-I", 2) == 0) {
@@ -237,12 +225,12 @@ static int parse_arguments(int argc, char **argv, test_options *options)
         } else if (strncmp(argument, "--color=", 8) == 0 || strncmp(argument, "--colour=", 9) == 0) {
             color = strchr(argument, '=') + 1;
             if (strcmp(color, "auto") != 0 && strcmp(color, "always") != 0 && strcmp(color, "never") != 0)
-                return usage_error("--color takes auto, always or never, not '%s'", color);
+                return usage_error("journey test", "--color takes auto, always or never, not '%s'", color);
         } else {
-            return usage_error("unknown option '%s'", argument);
+            return usage_error("journey test", "unknown option '%s'", argument);
         }
     }
-    if (options->path_count == 0) return usage_error("no FILE or DIR to test");
+    if (options->path_count == 0) return usage_error("journey test", "no FILE or DIR to test");
     options->color_out = wants_color(color, stdout);
     options->color_err = wants_color(color, stderr);
     return -1;

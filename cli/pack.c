@@ -5,7 +5,6 @@
 #include "pack.h"
 
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 #include "event_merge.h"
 #include "jev_writer.h"
 #include "journey.h"
+#include "usage.h"
 #include "native_options.h"
 
 enum { EXIT_PACKED = 0, EXIT_FAILED = 1, EXIT_USAGE = 64, EXIT_INTERNAL = 70 };
@@ -70,18 +70,6 @@ typedef struct pack_options {
     native_options natives;
 } pack_options;
 
-static int usage_error(const char *format, ...) __attribute__((format(printf, 1, 2)));
-static int usage_error(const char *format, ...)
-{
-    va_list arguments;
-    va_start(arguments, format);
-    fputs("journey pack: ", stderr);
-    vfprintf(stderr, format, arguments);
-    va_end(arguments);
-    fputs("\nTry 'journey pack --help' for more information.\n", stderr);
-    return EXIT_USAGE;
-}
-
 /* Reads the command line into options; returns -1 to go on, else an exit status. */
 static int parse_options(int argc, char **argv, pack_options *options)
 {
@@ -89,12 +77,12 @@ static int parse_options(int argc, char **argv, pack_options *options)
         const char *argument = argv[i];
         native_option_result native = native_option_parse(&options->natives, argc, argv, &i);
         if (native == NATIVE_OPTION_TAKEN) continue;
-        if (native == NATIVE_OPTION_NO_VALUE) return usage_error("option '%s' needs a value", argument);
+        if (native == NATIVE_OPTION_NO_VALUE) return usage_error("journey pack", "option '%s' needs a value", argument);
         if (strcmp(argument, "-h") == 0 || strcmp(argument, "--help") == 0) {
             fputs(help_text, stdout);
             return EXIT_PACKED;
         } else if (strcmp(argument, "-o") == 0 || strcmp(argument, "-I") == 0) {
-            if (i + 1 >= argc) return usage_error("option '%s' needs a value", argument);
+            if (i + 1 >= argc) return usage_error("journey pack", "option '%s' needs a value", argument);
             const char *value = argv[++i];
             if (argument[1] == 'o') options->output = value;
             else options->include_dirs[options->include_dir_count++] = value;
@@ -103,11 +91,11 @@ static int parse_options(int argc, char **argv, pack_options *options)
         } else if (strcmp(argument, "--on-bad-event=stop") == 0) {
             options->skip_bad = false;
         } else if (strncmp(argument, "--on-bad-event", 14) == 0) {
-            return usage_error("--on-bad-event takes stop or skip");
+            return usage_error("journey pack", "--on-bad-event takes stop or skip");
         } else if (strcmp(argument, "--quiet") == 0 || strcmp(argument, "-q") == 0) {
             options->quiet = true;
         } else if (argument[0] == '-' && argument[1] != '\0') {
-            return usage_error("unknown option '%s'", argument);
+            return usage_error("journey pack", "unknown option '%s'", argument);
         } else if (!options->program) {
             options->program = argument;
         } else {
@@ -115,10 +103,10 @@ static int parse_options(int argc, char **argv, pack_options *options)
         }
     }
     if (!options->program || options->log_count == 0)
-        return usage_error("pack needs a PROGRAM and at least one EVENTS log");
-    if (!options->output) return usage_error("pack needs -o FILE, the packed log to write");
+        return usage_error("journey pack", "pack needs a PROGRAM and at least one EVENTS log");
+    if (!options->output) return usage_error("journey pack", "pack needs -o FILE, the packed log to write");
     if (strcmp(options->output, "-") == 0)
-        return usage_error("pack writes a file (its header comes last), not standard output");
+        return usage_error("journey pack", "pack writes a file (its header comes last), not standard output");
     return -1;
 }
 

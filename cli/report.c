@@ -1,5 +1,5 @@
-/* report.c: builds the report model (report.h) from a VM at the end of a run, and
- * counts sends per day from the actions as they are delivered. */
+/* report.c: builds the report model (report.h) from the figures of a run (sim_totals.h),
+ * and counts sends per day from the actions as they are delivered. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,9 +99,9 @@ void report_free(report *r)
 
 static double per_contact(double value, uint64_t contacts) { return contacts ? value / (double)contacts : NAN; }
 
-static bool build_journey(report_journey *journey, const jr_vm *vm, uint32_t index, bool attribution)
+static bool build_journey(report_journey *journey, const sim_totals *totals, uint32_t index, bool attribution)
 {
-    jr_vm_journey_stats(vm, index, &journey->stats);
+    journey->stats = totals->journeys[index];
     const jr_journey_stats *s = &journey->stats;
     journey->treated = s->entered - s->holdout;
     journey->has_holdout = s->holdout > 0;
@@ -120,13 +120,12 @@ static bool build_journey(report_journey *journey, const jr_vm *vm, uint32_t ind
     journey->nodes = calloc(s->node_count + 1, sizeof *journey->nodes);
     if (!journey->exits || !journey->nodes) return false;
     for (uint32_t e = 0; e < s->exit_count; e++) {
-        jr_exit_stats exit_stats;
-        jr_vm_exit_stats(vm, index, e, &exit_stats);
-        journey->exits[e] = (report_exit){ exit_stats.event, exit_stats.line, exit_stats.exited };
+        const jr_exit_stats *clause = &totals->exits[index][e];
+        journey->exits[e] = (report_exit){ clause->event, clause->line, clause->exited };
     }
     for (uint32_t n = 0; n < s->node_count; n++) {
         report_node *node = &journey->nodes[n];
-        jr_vm_node_stats(vm, s->first_node + n, &node->stats);
+        node->stats = totals->nodes[s->first_node + n];
         const jr_node_stats *ns = &node->stats;
         node->index = n;
         node->parent = ns->parent == JR_NO_NODE ? JR_NO_NODE : ns->parent - s->first_node;
@@ -135,7 +134,7 @@ static bool build_journey(report_journey *journey, const jr_vm *vm, uint32_t ind
         node->passed = ends_here ? 0 : ns->entered - ns->here - ns->errors - ns->exited;
         node->exits = calloc(s->exit_count + 1, sizeof *node->exits);
         if (!node->exits) return false;
-        for (uint32_t e = 0; e < s->exit_count; e++) node->exits[e] = jr_vm_node_exits(vm, s->first_node + n, e);
+        for (uint32_t e = 0; e < s->exit_count; e++) node->exits[e] = totals->node_exits[s->first_node + n][e];
         /* Split arms: each against the first arm of its split, which (numbered in
          * pre-order) comes right after the split statement. */
         if (attribution && strcmp(ns->kind, "arm") == 0 && node->parent != JR_NO_NODE) {
@@ -154,7 +153,7 @@ static bool build_journey(report_journey *journey, const jr_vm *vm, uint32_t ind
     return true;
 }
 
-report *report_build(const jr_vm *vm, const report_days *days, const char *program_path, const char **inputs,
+report *report_build(const sim_totals *totals, const report_days *days, const char *program_path, const char **inputs,
                      uint32_t input_count, int64_t first_event, int64_t last_event, int64_t horizon,
                      uint64_t bad_lines, bool attribution)
 {
@@ -169,20 +168,20 @@ report *report_build(const jr_vm *vm, const report_days *days, const char *progr
     r->attribution = attribution;
     r->bad_lines = bad_lines;
     r->version = JR_VERSION;
-    jr_vm_stats_get(vm, &r->vm);
+    r->vm = totals->stats;
 
-    r->journey_count = jr_vm_journey_count(vm);
+    r->journey_count = totals->journey_count;
     r->journeys = calloc(r->journey_count + 1, sizeof *r->journeys);
-    r->message_count = jr_vm_message_count(vm);
+    r->message_count = totals->message_count;
     r->messages = calloc(r->message_count + 1, sizeof *r->messages);
     if (!r->journeys || !r->messages) goto out_of_memory;
     for (uint32_t j = 0; j < r->journey_count; j++)
-        if (!build_journey(&r->journeys[j], vm, j, attribution)) goto out_of_memory;
+        if (!build_journey(&r->journeys[j], totals, j, attribution)) goto out_of_memory;
 
     /* Messages, with the credit of their send statements. */
     for (uint32_t m = 0; m < r->message_count; m++) {
         report_message *message = &r->messages[m];
-        jr_vm_message_stats(vm, m, &message->stats);
+        message->stats = totals->messages[m];
         for (uint32_t j = 0; j < r->journey_count; j++) {
             for (uint32_t n = 0; n < r->journeys[j].node_count; n++) {
                 const jr_node_stats *ns = &r->journeys[j].nodes[n].stats;

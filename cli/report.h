@@ -1,6 +1,6 @@
 /* report.h: the simulation report of `journey sim --report FILE`, as one model that the
  * three writers render (report_json.c, report_text.c, report_html.c). report.c builds
- * it from the VM's counters (journey.h) and the actions the CLI saw; report_stats.c
+ * it from the figures of the run (sim_totals.h) and the actions the CLI saw; report_stats.c
  * holds the statistics. spec/report.md is the reference for every figure. */
 #ifndef JOURNEY_REPORT_H
 #define JOURNEY_REPORT_H
@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "journey.h"
+#include "sim_totals.h"
 
 /* A 95% confidence interval; both NaN when it is undefined. */
 typedef struct report_interval {
@@ -107,10 +108,10 @@ report_days *report_days_new(void);
 bool report_days_add(report_days *days, const jr_action *action);
 void report_days_free(report_days *days);
 
-/* Fills the model from the VM at the end of a run; NULL when memory ran out. The
- * strings in it belong to the VM, the program and the caller: free the report before
- * them. */
-report *report_build(const jr_vm *vm, const report_days *days, const char *program_path,
+/* Fills the model from the figures of a run once it is over; NULL when memory ran out.
+ * The strings in it belong to the totals' VMs, the program and the caller: free the
+ * report before them. */
+report *report_build(const sim_totals *totals, const report_days *days, const char *program_path,
                      const char **inputs, uint32_t input_count, int64_t first_event,
                      int64_t last_event, int64_t horizon, uint64_t bad_lines, bool attribution);
 void report_free(report *report);

@@ -257,6 +257,27 @@ typedef struct jr_action {
 
 typedef void (*jr_action_fn)(void *user, const jr_action *action);
 
+/* The floating-point figures of jr_journey_stats (index: the journey) and
+ * jr_node_stats (index: the node). */
+typedef enum jr_figure {
+    JR_FIGURE_GOAL_VALUE_TREATED,
+    JR_FIGURE_GOAL_VALUE_HOLDOUT,
+    JR_FIGURE_TIME_TO_GOAL_SUM_TREATED,
+    JR_FIGURE_TIME_TO_GOAL_SUM_HOLDOUT,
+    JR_FIGURE_NODE_GOAL_VALUE,
+    JR_FIGURE_NODE_CONVERTED_VALUE,
+    JR_FIGURE_NODE_LAST_TOUCH,
+    JR_FIGURE_NODE_LAST_TOUCH_VALUE,
+    JR_FIGURE_NODE_LINEAR,
+    JR_FIGURE_NODE_LINEAR_VALUE,
+} jr_figure;
+#define JR_FIGURE_COUNT 10
+
+/* Told of every term added to a floating-point figure, as the VM adds it: each such
+ * figure is 0 plus its terms in the order told (jr_vm_on_figure). contact is the
+ * VM's number of the contact whose goal it counts (jr_vm_contact_id). */
+typedef void (*jr_figure_fn)(void *user, jr_figure figure, uint32_t index, uint32_t contact, double term);
+
 /* ---- the VM ---------------------------------------------------------------------- */
 
 typedef struct jr_vm jr_vm;
@@ -321,6 +342,11 @@ jr_status jr_vm_restore(const jr_program *program, const jr_config *config, cons
  * in events) beyond ±2^53 ms from 1970 are refused with JR_ERROR_ARGUMENT. */
 jr_status jr_vm_advance(jr_vm *vm, int64_t until, jr_error *error);
 int64_t jr_vm_clock(const jr_vm *vm);
+/* When the earliest pending timer is due: true and *due, or false when none is pending.
+ * A host on the wall clock sleeps until then (or the next event) and calls
+ * jr_vm_advance; a timer cancelled since it was set may still be reported, and advancing
+ * to it then fires nothing. */
+bool jr_vm_next_timer(const jr_vm *vm, int64_t *due);
 
 /* ---- what happened --------------------------------------------------------------- */
 
@@ -424,6 +450,10 @@ typedef enum jr_name_kind {
 /* The index of a declaration by its name in the program (events by their name in the
  * program, not their external name), or -1. */
 int32_t jr_program_find(const jr_program *program, jr_name_kind kind, const char *name);
+/* How many declarations of a kind the program has, and the name of each (indexes as
+ * jr_program_find gives them; NULL when out of range). Names live as long as the program. */
+uint32_t jr_program_name_count(const jr_program *program, jr_name_kind kind);
+const char *jr_program_name(const jr_program *program, jr_name_kind kind, uint32_t index);
 
 typedef enum jr_journey_status {
     JR_JOURNEY_NOT_ENTERED,
@@ -441,6 +471,11 @@ typedef struct jr_contact_journey {
     const char *waiting;  /* active and at rest: "timer", "event" or "select"; else NULL */
 } jr_contact_journey;
 
+/* Contacts are numbered from 0 in the order the VM first saw them; there are
+ * jr_vm_stats.contacts of them. A contact's id (NUL-terminated, *length bytes when
+ * length is not NULL), or NULL when there is no such contact. It lives as long as the
+ * VM. */
+const char *jr_vm_contact_id(const jr_vm *vm, uint32_t contact, size_t *length);
 /* Finds a contact by id; false if the VM has never seen it. */
 bool jr_vm_contact_find(const jr_vm *vm, const char *id, size_t length, uint32_t *contact);
 /* An attribute's value now; type JR_TYPE_NULL when it has none. Strings live until the
@@ -469,6 +504,34 @@ typedef struct jr_runtime_error {
 
 uint32_t jr_vm_error_count(const jr_vm *vm);
 void jr_vm_error(const jr_vm *vm, uint32_t index, jr_runtime_error *error);
+
+/* ---- several VMs sharing the contacts of one run --------------------------------
+ * A host may run the contacts of one event log on several VMs (journey sim --threads,
+ * spec/language.md 6.16) and report the figures of one VM. Counts add up; these give
+ * what does not: the floating-point sums, whose last bits depend on the order of their
+ * additions (jr_vm_on_figure tells each term, to be added up in one VM's order),
+ * and the time-to-goal medians, which need the histograms. */
+
+/* A journey's histogram of times from entry to goal (treated contacts, or the holdout):
+ * bucket b counts the goals reached after t ms with floor(4 log2(t/1000 + 1)) = b
+ * (quarter octaves of seconds, the last bucket taking the rest). */
+#define JR_TIME_TO_GOAL_BUCKETS 128
+void jr_vm_time_to_goal_histogram(const jr_vm *vm, uint32_t journey, bool holdout,
+                                  uint64_t buckets[JR_TIME_TO_GOAL_BUCKETS]);
+/* The median time to goal of such a histogram (added up over VMs, say), as
+ * jr_journey_stats gives it: the geometric middle of the bucket holding the middle
+ * goal, in ms; NaN when it is empty. */
+double jr_time_to_goal_median(const uint64_t buckets[JR_TIME_TO_GOAL_BUCKETS]);
+
+/* Tells fn of every term the VM adds to a floating-point figure from now on (NULL: no
+ * longer); call it before the first event. Not in jr_config, whose layout is fixed
+ * within a soname (spec/embedding.md 13). */
+void jr_vm_on_figure(jr_vm *vm, jr_figure_fn fn, void *user);
+
+/* The 64-bit hash by which a VM recognises a messageId it has seen (two ids with the
+ * same hash count as one): a host that drops repeated messageIds before they reach
+ * its VMs drops exactly those a VM would. Never 0. */
+uint64_t jr_message_id_hash(const char *id, size_t length);
 
 #ifdef __cplusplus
 }

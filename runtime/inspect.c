@@ -1,7 +1,6 @@
 /* inspect.c: what a VM can tell about its run (counters per journey, message, exit
  * clause and node) and about one contact (attributes, scores, segments, where it is in
  * each journey). Read-only views of vm.h's state; nothing here changes a run. */
-#include <math.h>
 #include <string.h>
 
 #include "vm.h"
@@ -29,17 +28,6 @@ uint32_t jr_vm_node_count(const jr_vm *vm) { return vm ? JR_COUNT(vm->program, N
 
 /* The median of a time-to-goal histogram: the geometric middle of the bucket holding
  * the middle goal (buckets are quarter octaves of seconds + 1). */
-static double histogram_median(const uint32_t *buckets, uint64_t count)
-{
-    if (count == 0) return NAN;
-    uint64_t middle = (count + 1) / 2, seen = 0;
-    for (int b = 0; b < JR_GOAL_TIME_BUCKETS; b++) {
-        seen += buckets[b];
-        if (seen >= middle) return (exp2((b + 0.5) / 4.0) - 1.0) * 1000.0;
-    }
-    return NAN;
-}
-
 void jr_vm_journey_stats(const jr_vm *vm, uint32_t journey, jr_journey_stats *stats)
 {
     if (!stats) return;
@@ -64,8 +52,11 @@ void jr_vm_journey_stats(const jr_vm *vm, uint32_t journey, jr_journey_stats *st
     stats->goal_value_holdout = c->goal_value_holdout;
     stats->time_to_goal_sum_treated = c->time_to_goal_sum[0];
     stats->time_to_goal_sum_holdout = c->time_to_goal_sum[1];
-    stats->time_to_goal_median_treated = histogram_median(c->time_to_goal[0], c->goals_treated);
-    stats->time_to_goal_median_holdout = histogram_median(c->time_to_goal[1], c->goals_holdout);
+    uint64_t buckets[JR_TIME_TO_GOAL_BUCKETS];
+    jr_vm_time_to_goal_histogram(vm, journey, false, buckets);
+    stats->time_to_goal_median_treated = jr_time_to_goal_median(buckets);
+    jr_vm_time_to_goal_histogram(vm, journey, true, buckets);
+    stats->time_to_goal_median_holdout = jr_time_to_goal_median(buckets);
     stats->exit_count = j->exit_count;
     stats->first_node = j->first_node;
     stats->node_count = j->node_count;
@@ -155,18 +146,18 @@ void jr_vm_error(const jr_vm *vm, uint32_t index, jr_runtime_error *error)
 
 /* ---- names ------------------------------------------------------------------------------ */
 
-int32_t jr_program_find(const jr_program *program, jr_name_kind kind, const char *name)
+/* The declarations of one kind: their records, how many, and each record's width in
+ * words (the name is the first word of every one of them). False for an unknown kind. */
+static bool name_table(const jr_program *program, jr_name_kind kind, const uint32_t **records, uint32_t *count,
+                       uint32_t *width)
 {
-    if (!program || !name) return -1;
-    const uint32_t *records;
-    uint32_t count, width;
     switch (kind) {
 #define CASE(KIND, SECTION)                                                          \
     case KIND:                                                                       \
-        records = (const uint32_t *)JR_TABLE(program, SECTION);                      \
-        count = JR_COUNT(program, SECTION);                                          \
-        width = sizeof(jr_##SECTION##_record) / sizeof(uint32_t);                    \
-        break;
+        *records = (const uint32_t *)JR_TABLE(program, SECTION);                     \
+        *count = JR_COUNT(program, SECTION);                                         \
+        *width = sizeof(jr_##SECTION##_record) / sizeof(uint32_t);                   \
+        return true;
         CASE(JR_NAME_ATTRIBUTE, ATTRIBUTES)
         CASE(JR_NAME_SCORE, SCORES)
         CASE(JR_NAME_SEGMENT, SEGMENTS)
@@ -175,15 +166,46 @@ int32_t jr_program_find(const jr_program *program, jr_name_kind kind, const char
         CASE(JR_NAME_EVENT, EVENTS)
         CASE(JR_NAME_CHANNEL, CHANNELS)
 #undef CASE
-    default: return -1;
     }
-    /* The name is the first field of each of these records. */
+    return false;
+}
+
+int32_t jr_program_find(const jr_program *program, jr_name_kind kind, const char *name)
+{
+    const uint32_t *records;
+    uint32_t count, width;
+    if (!program || !name || !name_table(program, kind, &records, &count, &width)) return -1;
     for (uint32_t i = 0; i < count && i < INT32_MAX; i++)
         if (strcmp(program_string(program, records[(size_t)i * width]), name) == 0) return (int32_t)i;
     return -1;
 }
 
+uint32_t jr_program_name_count(const jr_program *program, jr_name_kind kind)
+{
+    const uint32_t *records;
+    uint32_t count, width;
+    if (!program || !name_table(program, kind, &records, &count, &width)) return 0;
+    return count;
+}
+
+const char *jr_program_name(const jr_program *program, jr_name_kind kind, uint32_t index)
+{
+    const uint32_t *records;
+    uint32_t count, width;
+    if (!program || !name_table(program, kind, &records, &count, &width) || index >= count) return NULL;
+    return program_string(program, records[(size_t)index * width]);
+}
+
 /* ---- one contact ------------------------------------------------------------------------- */
+
+const char *jr_vm_contact_id(const jr_vm *vm, uint32_t contact, size_t *length)
+{
+    if (!vm || contact >= vm->contact_count) return NULL;
+    uint32_t id_length = 0;
+    const char *id = jr_strings_get(&vm->strings, ((const contact_header *)jr_contact_record(vm, contact))->id, &id_length);
+    if (length) *length = id_length;
+    return id;
+}
 
 bool jr_vm_contact_find(const jr_vm *vm, const char *id, size_t length, uint32_t *contact)
 {

@@ -305,9 +305,9 @@ static bool read_timers(reader *r)
             return reject(r, "timer %u names contact %u, journey %u, which do not exist", i, t->contact, t->journey);
         if (t->sequence >= vm->timers.next_sequence)
             return reject(r, "timer %u has sequence %llu, not below the next one", i, (unsigned long long)t->sequence);
-        /* the heap order of timers.c: no timer before its parent in (due, sequence) */
+        /* the heap order of timers.c: no timer before its parent */
         const jr_timer *parent = i ? &vm->timers.heap[(i - 1) / 2] : t;
-        if (t->due < parent->due || (t->due == parent->due && t->sequence < parent->sequence))
+        if (jr_timer_earlier(t, parent))
             return reject(r, "timer %u comes before its parent in the queue", i);
         vm->timers.count = i + 1;
     }

@@ -1,6 +1,10 @@
-/* timers.c: the timer queue: a binary min-heap ordered by (due time, sequence), so
- * timers fire in due order and, at the same instant, in the order they were made.
- * O(log n) push and pop; millions pending cost 32 bytes each. */
+/* timers.c: the timer queue: a binary min-heap ordered by (due time, contact, sequence),
+ * so timers fire in due order; at the same instant, contacts in the order the VM first
+ * saw them, and one contact's timers in the order they were made (spec/language.md
+ * 6.2). The contact comes before the creation sequence so that the order of one
+ * contact's timers against another's depends on nothing but the two contacts: a VM
+ * that runs a share of the contacts (journey sim --threads) fires them in the order of
+ * one VM running them all. O(log n) push and pop; millions pending cost 32 bytes each. */
 #include <string.h>
 
 #include "vm.h"
@@ -17,9 +21,11 @@ void jr_timers_free(jr_timers *timers)
     memset(timers, 0, sizeof *timers);
 }
 
-static bool earlier(const jr_timer *a, const jr_timer *b)
+bool jr_timer_earlier(const jr_timer *a, const jr_timer *b)
 {
-    return a->due < b->due || (a->due == b->due && a->sequence < b->sequence);
+    if (a->due != b->due) return a->due < b->due;
+    if (a->contact != b->contact) return a->contact < b->contact;
+    return a->sequence < b->sequence;
 }
 
 bool jr_timers_push(jr_timers *timers, int64_t due, uint32_t contact, uint32_t journey, uint32_t generation)
@@ -35,7 +41,7 @@ bool jr_timers_push(jr_timers *timers, int64_t due, uint32_t contact, uint32_t j
     uint32_t at = timers->count++;
     while (at > 0) {
         uint32_t parent = (at - 1) / 2;
-        if (!earlier(&timer, &timers->heap[parent])) break;
+        if (!jr_timer_earlier(&timer, &timers->heap[parent])) break;
         timers->heap[at] = timers->heap[parent];
         at = parent;
     }
@@ -53,8 +59,8 @@ void jr_timers_pop(jr_timers *timers)
     for (;;) {
         uint32_t child = at * 2 + 1;
         if (child >= count) break;
-        if (child + 1 < count && earlier(&timers->heap[child + 1], &timers->heap[child])) child++;
-        if (!earlier(&timers->heap[child], &last)) break;
+        if (child + 1 < count && jr_timer_earlier(&timers->heap[child + 1], &timers->heap[child])) child++;
+        if (!jr_timer_earlier(&timers->heap[child], &last)) break;
         timers->heap[at] = timers->heap[child];
         at = child;
     }

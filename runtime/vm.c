@@ -1381,11 +1381,20 @@ static void path_add(jr_vm *vm, journey_state *state, uint32_t node)
 /* A treated contact reached the goal: count it at its latest node and, with attribution,
  * credit the sends of its entry (last-touch: the latest; linear: equal shares) and the
  * split arms it took (once each). */
-static void credit_goal(jr_vm *vm, const journey_state *state, double value)
+/* Adds a term to a floating-point figure and tells the host of it (jr_vm_on_figure),
+ * so that a host running one log on several VMs can add the terms in one VM's order. */
+static void add_to_figure(jr_vm *vm, double *sum, jr_figure figure, uint32_t index, uint32_t contact, double term)
+{
+    *sum += term;
+    if (vm->on_figure) vm->on_figure(vm->figure_user, figure, index, contact, term);
+}
+
+static void credit_goal(jr_vm *vm, uint32_t contact, const journey_state *state, double value)
 {
     if (state->node) {
-        vm->node_counters[state->node - 1].goals++;
-        vm->node_counters[state->node - 1].goal_value += value;
+        node_counters *at = &vm->node_counters[state->node - 1];
+        at->goals++;
+        add_to_figure(vm, &at->goal_value, JR_FIGURE_NODE_GOAL_VALUE, state->node - 1, contact, value);
     }
     if (!vm->config.attribution) return;
     uint32_t serial = ++vm->mark_serial;
@@ -1398,28 +1407,34 @@ static void credit_goal(jr_vm *vm, const journey_state *state, double value)
         } else if (vm->node_marks[node] != serial) {
             vm->node_marks[node] = serial;
             vm->node_counters[node].converted++;
-            vm->node_counters[node].converted_value += value;
+            add_to_figure(vm, &vm->node_counters[node].converted_value, JR_FIGURE_NODE_CONVERTED_VALUE, node, contact,
+                          value);
         }
     }
     if (!sends) return;
-    vm->node_counters[last_send].last_touch += 1;
-    vm->node_counters[last_send].last_touch_value += value;
+    node_counters *last = &vm->node_counters[last_send];
+    add_to_figure(vm, &last->last_touch, JR_FIGURE_NODE_LAST_TOUCH, last_send, contact, 1);
+    add_to_figure(vm, &last->last_touch_value, JR_FIGURE_NODE_LAST_TOUCH_VALUE, last_send, contact, value);
     for (uint32_t at = state->path; at; at = vm->paths[at - 1].previous) {
-        node_counters *node = &vm->node_counters[vm->paths[at - 1].node];
-        if (JR_TABLE(vm->program, NODES)[vm->paths[at - 1].node].kind != JR_NODE_SEND) continue;
-        node->linear += 1.0 / sends;
-        node->linear_value += value / sends;
+        uint32_t index = vm->paths[at - 1].node;
+        node_counters *node = &vm->node_counters[index];
+        if (JR_TABLE(vm->program, NODES)[index].kind != JR_NODE_SEND) continue;
+        add_to_figure(vm, &node->linear, JR_FIGURE_NODE_LINEAR, index, contact, 1.0 / sends);
+        add_to_figure(vm, &node->linear_value, JR_FIGURE_NODE_LINEAR_VALUE, index, contact, value / sends);
     }
 }
 
 /* Time to goal in a histogram of quarter octaves of seconds (spec/report.md). */
-static void time_to_goal_add(journey_counters *counters, bool control, int64_t milliseconds)
+static void time_to_goal_add(jr_vm *vm, uint32_t journey, uint32_t contact, bool control, int64_t milliseconds)
 {
+    journey_counters *counters = &vm->journey_counters[journey];
     double seconds = milliseconds > 0 ? (double)milliseconds / 1000.0 : 0;
     int bucket = (int)floor(4.0 * log2(seconds + 1.0));
     if (bucket < 0) bucket = 0;
     if (bucket >= JR_GOAL_TIME_BUCKETS) bucket = JR_GOAL_TIME_BUCKETS - 1;
-    counters->time_to_goal_sum[control] += (double)(milliseconds > 0 ? milliseconds : 0);
+    add_to_figure(vm, &counters->time_to_goal_sum[control],
+                  control ? JR_FIGURE_TIME_TO_GOAL_SUM_HOLDOUT : JR_FIGURE_TIME_TO_GOAL_SUM_TREATED, journey, contact,
+                  (double)(milliseconds > 0 ? milliseconds : 0));
     counters->time_to_goal[control][bucket]++;
 }
 
@@ -1617,13 +1632,13 @@ static void apply(jr_vm *vm, uint32_t contact, uint32_t event_index)
                                     journey->holdout);
                 if (control) {
                     counters->goals_holdout++;
-                    counters->goal_value_holdout += value;
+                    add_to_figure(vm, &counters->goal_value_holdout, JR_FIGURE_GOAL_VALUE_HOLDOUT, j, contact, value);
                 } else {
                     counters->goals_treated++;
-                    counters->goal_value_treated += value;
-                    credit_goal(vm, state, value);
+                    add_to_figure(vm, &counters->goal_value_treated, JR_FIGURE_GOAL_VALUE_TREATED, j, contact, value);
+                    credit_goal(vm, contact, state, value);
                 }
-                time_to_goal_add(counters, control, vm->clock - state->entered_at);
+                time_to_goal_add(vm, j, contact, control, vm->clock - state->entered_at);
                 /* A control contact is in the journey until its goal window closes (6.4). */
                 if (state->status == JOURNEY_HOLDOUT) end_journey(vm, j, state, ENDING_COMPLETED, JR_NONE);
             }
@@ -1745,10 +1760,11 @@ jr_status jr_vm_advance(jr_vm *vm, int64_t until, jr_error *error)
     return JR_OK;
 }
 
-static uint64_t hash64(const char *bytes, uint32_t length)
+/* 64-bit FNV-1a; 0 marks an empty slot of the table, so it becomes 1. */
+uint64_t jr_message_id_hash(const char *id, size_t length)
 {
     uint64_t hash = 14695981039346656037ull;
-    for (uint32_t i = 0; i < length; i++) hash = (hash ^ (unsigned char)bytes[i]) * 1099511628211ull;
+    for (size_t i = 0; i < length; i++) hash = (hash ^ (unsigned char)id[i]) * 1099511628211ull;
     return hash ? hash : 1;
 }
 
@@ -1771,7 +1787,7 @@ static bool first_sight(jr_vm *vm, const char *id, uint32_t length)
         vm->seen = seen;
         vm->seen_capacity = capacity;
     }
-    uint64_t h = hash64(id, length);
+    uint64_t h = jr_message_id_hash(id, length);
     uint32_t mask = vm->seen_capacity - 1;
     uint32_t slot = (uint32_t)h & mask;
     for (; vm->seen[slot]; slot = (slot + 1) & mask)
@@ -1868,6 +1884,47 @@ jr_status jr_vm_post(jr_vm *vm, const jr_event *event, jr_error *error)
 }
 
 int64_t jr_vm_clock(const jr_vm *vm) { return vm ? vm->clock : 0; }
+
+void jr_vm_on_figure(jr_vm *vm, jr_figure_fn fn, void *user)
+{
+    if (!vm) return;
+    vm->on_figure = fn;
+    vm->figure_user = user;
+}
+
+bool jr_vm_next_timer(const jr_vm *vm, int64_t *due)
+{
+    const jr_timer *next = vm ? jr_timers_peek(&vm->timers) : NULL;
+    if (!next || !due) return false;
+    *due = next->due;
+    return true;
+}
+
+void jr_vm_time_to_goal_histogram(const jr_vm *vm, uint32_t journey, bool holdout,
+                                  uint64_t buckets[JR_TIME_TO_GOAL_BUCKETS])
+{
+    _Static_assert(JR_TIME_TO_GOAL_BUCKETS == JR_GOAL_TIME_BUCKETS, "the public histogram is the VM's");
+    if (!buckets) return;
+    memset(buckets, 0, sizeof *buckets * JR_TIME_TO_GOAL_BUCKETS);
+    if (!vm || journey >= JR_COUNT(vm->program, JOURNEYS)) return;
+    const uint32_t *counts = vm->journey_counters[journey].time_to_goal[holdout ? 1 : 0];
+    for (int b = 0; b < JR_GOAL_TIME_BUCKETS; b++) buckets[b] = counts[b];
+}
+
+/* The geometric middle of the bucket holding the middle goal (spec/report.md); also
+ * what jr_journey_stats' medians are (inspect.c). */
+double jr_time_to_goal_median(const uint64_t buckets[JR_TIME_TO_GOAL_BUCKETS])
+{
+    uint64_t count = 0, seen = 0;
+    for (int b = 0; b < JR_TIME_TO_GOAL_BUCKETS; b++) count += buckets[b];
+    if (count == 0) return NAN;
+    uint64_t middle = (count + 1) / 2;
+    for (int b = 0; b < JR_TIME_TO_GOAL_BUCKETS; b++) {
+        seen += buckets[b];
+        if (seen >= middle) return (exp2((b + 0.5) / 4.0) - 1.0) * 1000.0;
+    }
+    return NAN;
+}
 
 /* ---- creation ------------------------------------------------------------------------------ */
 

@@ -69,7 +69,8 @@ const char *jr_strings_get(const jr_strings *strings, uint32_t handle, uint32_t 
 void jr_strings_reset_scratch(jr_strings *strings);
 
 /* ---- timers (timers.c) -----------------------------------------------------------------
- * A binary min-heap on (due, sequence): fired in due order, ties in creation order. A
+ * A binary min-heap on (due, contact, sequence): fired in due order, ties by contact
+ * (first-seen order), then in creation order (timers.c says why). A
  * timer is never cancelled; the journey state it belongs to carries a generation, and a
  * timer whose generation no longer matches is stale and skipped when it comes up. */
 typedef struct jr_timer {
@@ -90,6 +91,8 @@ typedef struct jr_timers {
 void jr_timers_init(jr_timers *timers, jr_allocator allocator);
 void jr_timers_free(jr_timers *timers);
 bool jr_timers_push(jr_timers *timers, int64_t due, uint32_t contact, uint32_t journey, uint32_t generation);
+/* The heap's order: whether a fires before b. */
+bool jr_timer_earlier(const jr_timer *a, const jr_timer *b);
 /* The earliest timer, or NULL. */
 const jr_timer *jr_timers_peek(const jr_timers *timers);
 void jr_timers_pop(jr_timers *timers);
@@ -213,6 +216,8 @@ typedef struct message_counters {
 struct jr_vm {
     const jr_program *program;
     jr_config config;
+    jr_figure_fn on_figure;    /* jr_vm_on_figure */
+    void *figure_user;
     jr_memory memory;       /* what it holds, for config.memory_limit (memory.h) */
     jr_allocator allocator; /* every block it holds comes from here: jr_memory_allocator */
     int64_t clock;

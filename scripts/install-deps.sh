@@ -19,6 +19,10 @@ pkg-config       finding libraries
 libcmocka-dev    unit tests
 libffi-dev       extern native functions
 libsqlite3-dev   durable state for journey run
+libmicrohttpd-dev  journey run's HTTP endpoint (Segment's tracking API)
+libcurl4-openssl-dev  journey run's webhook sink
+curl             the tests of journey run post to its HTTP endpoint
+sqlite3          the tests look at journey run's state as an operator would
 libsimdjson-dev  JSON Lines event reader
 zlib1g-dev       .jsonl.gz event logs
 tzdata           time zones for wait until and quiet hours (/usr/share/zoneinfo)

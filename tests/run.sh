@@ -56,7 +56,7 @@ run_suite sim tests/sim/run.sh "$build/journey"
 [ -x tests/spec/check-grammar.sh ] && run_suite grammar tests/spec/check-grammar.sh
 run_suite bytecode-spec tests/bytecode/check-opcodes.sh
 # Suites that exist once their issue lands; each ends with "N passed, N failed".
-for suite in format editors graph journey-tests report report-json embed pack stdlib; do
+for suite in format editors graph journey-tests report report-json embed pack stdlib sink run http; do
     [ -x "tests/$suite/run.sh" ] && run_suite "$suite" "tests/$suite/run.sh" "$build"
 done
 

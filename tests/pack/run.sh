@@ -6,7 +6,8 @@
 #                `journey sim` from the .jev must print exactly what it prints from the
 #                log: the same actions, the same stderr (the log's name aside) and the
 #                same exit status, with the case's own arguments; and packing twice
-#                must give the same bytes. Only a case whose simulation is expected to
+#                must give the same bytes; so must `journey sim --threads 3` from the
+#                .jev (spec/language.md 6.16). Only a case whose simulation is expected to
 #                fail (its program does not load) may fail to pack, and as sim fails.
 #   inputs       several logs merged by time with bad lines among them (skip and stop),
 #                equal times in two logs, CSV, gzip, a .jev beside a JSON Lines log,
@@ -100,6 +101,8 @@ round_trip() {
     fi
     sim "$work/jev" "$program" "$work/a.jev" "$@"
     same "$name" "$work/logs" "$work/jev" "$events" "$work/a.jev"
+    sim "$work/jev-threads" "$program" "$work/a.jev" "$@" --threads 3
+    same "$name, --threads 3" "$work/logs" "$work/jev-threads" "$events" "$work/a.jev"
     "$journey" pack "$program" "$events" -o "$work/b.jev" --on-bad-event=skip --quiet "${pack_args[@]}" 2>/dev/null
     if cmp -s "$work/a.jev" "$work/b.jev"; then pass; else fail "$name" "packing twice gives different bytes"; fi
 }
@@ -150,6 +153,9 @@ if "$journey" pack "$program" "${logs[@]}" -o "$work/merged.jev" --on-bad-event=
         sim "$work/jev-$mode" "$program" "$work/merged.jev" --until +30d --on-bad-event=$mode
         same "merged logs with bad lines, --on-bad-event=$mode" "$work/logs-$mode" "$work/jev-$mode" \
             "${logs[@]}" "$work/merged.jev"
+        sim "$work/jev-threads-$mode" "$program" "$work/merged.jev" --until +30d --on-bad-event=$mode --threads 2
+        same "merged logs with bad lines, --on-bad-event=$mode, --threads 2" "$work/logs-$mode" \
+            "$work/jev-threads-$mode" "${logs[@]}" "$work/merged.jev"
     done
 else
     fail "merged logs" "pack failed" "$(cat "$work/pack.err")"

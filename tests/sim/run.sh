@@ -15,8 +15,12 @@
 #   check                    optional: an executable run as `check STDOUT STDERR` after
 #                            the comparison; a non-zero exit fails the case
 # Every case runs twice: both runs must give byte-identical output (determinism) and
-# match the expected files; a mismatch prints a unified diff. The simulation runs in the
-# repository root, so file names in messages are relative to it.
+# match the expected files; a mismatch prints a unified diff. Then it runs with
+# --threads 2 and --threads 3, which must give the same bytes again (actions, summary,
+# exit status), and, when it succeeds, with --report in each format (.json, .txt,
+# .html), on one thread and on two and three, whose reports must be the same bytes too
+# (spec/language.md 6.16). The simulation runs in the repository root, so file names in
+# messages are relative to it.
 #
 # UPDATE=1 tests/sim/run.sh JOURNEY rewrites the expected files from the current output,
 # for review: every expected file must be checked by hand against spec/language.md
@@ -103,6 +107,36 @@ for dir in "${cases[@]}"; do
         if [ "$status" != "$want_status" ]; then
             problem="exit status $status, expected $want_status"
         fi
+    fi
+    # The same run sharded among threads: the same bytes, and the same reports.
+    if [ -z "$problem" ]; then
+        for threads in 2 3; do
+            "$journey" sim "$program" "$events" "${args[@]}" --threads "$threads" \
+                >"$work/out-t$threads" 2>"$work/err-t$threads"
+            echo $? >"$work/status-t$threads"
+            for part in out err status; do
+                if ! cmp -s "$work/${part}1" "$work/$part-t$threads"; then
+                    problem="--threads $threads differs from one thread"
+                    detail+=$(diff -u --label "one thread" --label "$threads threads" "$work/${part}1" \
+                        "$work/$part-t$threads")$'\n'
+                fi
+            done
+        done
+    fi
+    if [ -z "$problem" ] && [ "$status" = 0 ]; then
+        for format in json txt html; do
+            for threads in 1 2 3; do
+                "$journey" sim "$program" "$events" "${args[@]}" --threads "$threads" --quiet \
+                    --report "$work/report-t$threads.$format" >/dev/null 2>&1
+            done
+            for threads in 2 3; do
+                if ! cmp -s "$work/report-t1.$format" "$work/report-t$threads.$format"; then
+                    problem="the .$format report with --threads $threads differs from one thread's"
+                    detail+=$(diff -u --label "one thread" --label "$threads threads" "$work/report-t1.$format" \
+                        "$work/report-t$threads.$format" | head -n 40)$'\n'
+                fi
+            done
+        done
     fi
     if [ -z "$problem" ] && [ -x "$dir/check" ]; then
         if ! detail=$("$dir/check" "$work/out1" "$work/err1" 2>&1); then problem="check failed"; fi

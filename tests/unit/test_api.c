@@ -1291,6 +1291,70 @@ static void test_arguments_of_vms(void **state)
 
 /* The queries: a NULL VM or result, a contact, journey, node, message or clause that
  * does not exist. Functions with a status say so; the others leave a zeroed result. */
+/* jr_program_name_count / jr_program_name list what jr_program_find finds;
+ * jr_vm_contact_id numbers contacts in first-seen order; jr_vm_next_timer is the time
+ * the next jr_vm_advance has work at. */
+static void test_names_contacts_and_next_timer(void **state)
+{
+    (void)state;
+    const example *e = find_example("onboarding");
+    for (jr_name_kind kind = JR_NAME_ATTRIBUTE; kind <= JR_NAME_CHANNEL; kind++) {
+        uint32_t count = jr_program_name_count(e->program, kind);
+        for (uint32_t i = 0; i < count; i++) {
+            const char *name = jr_program_name(e->program, kind, i);
+            assert_non_null(name);
+            assert_int_equal(jr_program_find(e->program, kind, name), (int32_t)i);
+        }
+        assert_null(jr_program_name(e->program, kind, count));
+    }
+    assert_int_equal(jr_program_name_count(e->program, JR_NAME_JOURNEY), 1);
+    assert_string_equal(jr_program_name(e->program, JR_NAME_JOURNEY, 0), "onboarding");
+    assert_int_equal(jr_program_name_count(NULL, JR_NAME_JOURNEY), 0);
+    assert_null(jr_program_name(NULL, JR_NAME_JOURNEY, 0));
+    assert_int_equal(jr_program_name_count(e->program, (jr_name_kind)99), 0);
+
+    jr_vm *vm = NULL;
+    assert_int_equal(jr_vm_new(e->program, NULL, &vm, NULL), JR_OK);
+    int64_t due = 0;
+    assert_false(jr_vm_next_timer(vm, &due));
+    assert_false(jr_vm_next_timer(NULL, &due));
+    assert_null(jr_vm_contact_id(vm, 0, NULL));
+    post_all(vm, e, 0, e->events);
+    jr_vm_stats stats;
+    jr_vm_stats_get(vm, &stats);
+    for (uint32_t contact = 0; contact < stats.contacts; contact++) {
+        size_t length = 0;
+        const char *id = jr_vm_contact_id(vm, contact, &length);
+        assert_non_null(id);
+        assert_int_equal(strlen(id), length);
+        uint32_t found = UINT32_MAX;
+        assert_true(jr_vm_contact_find(vm, id, length, &found));
+        assert_int_equal(found, contact);
+    }
+    assert_null(jr_vm_contact_id(vm, (uint32_t)stats.contacts, NULL));
+    assert_null(jr_vm_contact_id(NULL, 0, NULL));
+    assert_string_equal(jr_vm_contact_id(vm, 0, NULL), "user-1"); /* the log's first contact */
+
+    /* Advancing to the reported time fires at least one timer; to just before it, none. */
+    jr_error error = { 0 };
+    uint32_t advances = 0;
+    while (jr_vm_next_timer(vm, &due) && advances < 10000) {
+        assert_true(due >= jr_vm_clock(vm));
+        jr_vm_stats before, after;
+        jr_vm_stats_get(vm, &before);
+        if (due > jr_vm_clock(vm)) {
+            assert_int_equal(jr_vm_advance(vm, due - 1, &error), JR_OK);
+            jr_vm_stats_get(vm, &after);
+            assert_int_equal(after.timers_fired, before.timers_fired);
+        }
+        assert_int_equal(jr_vm_advance(vm, due, &error), JR_OK);
+        advances++;
+    }
+    assert_false(jr_vm_next_timer(vm, &due));
+    assert_true(advances > 0);
+    jr_vm_free(vm);
+}
+
 static void test_arguments_of_queries(void **state)
 {
     (void)state;
@@ -1399,6 +1463,7 @@ int main(void)
         cmocka_unit_test(test_arguments_of_readers),
         cmocka_unit_test(test_arguments_of_vms),
         cmocka_unit_test(test_arguments_of_queries),
+        cmocka_unit_test(test_names_contacts_and_next_timer),
         cmocka_unit_test(test_round_trip_mid_wait),
         cmocka_unit_test(test_round_trip_at_every_event),
         cmocka_unit_test(test_round_trip_every_example),

@@ -1,0 +1,28 @@
+# bench/figures.sh: sourced by bench/run.sh and bench/live.sh: the small arithmetic and
+# formatting of benchmark figures, in one place.
+
+# median: the median of the numbers on standard input (separated by spaces or lines).
+median() { tr ' ' '\n' | LC_ALL=C sort -g | awk 'NF { v[++n] = $1 } END { if (n % 2) print v[(n + 1) / 2]; else printf "%.3f\n", (v[n / 2] + v[n / 2 + 1]) / 2 }'; }
+
+# value KEY: the value of KEY=value in the line on standard input.
+value() { sed -n "s/.*\<$1=\([^ ]*\).*/\1/p" | head -n 1; }
+
+# divide A B [FORMAT]: A / B printed with FORMAT (default %.0f); 0 when B is not positive.
+divide() { awk -v a="$1" -v b="$2" -v f="${3:-%.0f}" 'BEGIN { if (b > 0) printf f, a / b; else print 0 }'; }
+
+# A number for people: 12,345,678 from 100 up, three significant digits below.
+readable() {
+    awk -v v="$1" 'BEGIN {
+        if (v < 100) { printf "%.3g", v; exit }
+        s = sprintf("%.0f", v); out = ""
+        while (length(s) > 3) { out = "," substr(s, length(s) - 2) out; s = substr(s, 1, length(s) - 3) }
+        print s out
+    }'
+}
+
+# json_string TEXT: TEXT as a JSON string (it holds no control characters).
+json_string() {
+    local text=${1//\\/\\\\}
+    text=${text//\"/\\\"}
+    printf '"%s"' "$text"
+}
