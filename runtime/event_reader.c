@@ -1552,6 +1552,24 @@ jr_event_reader *jr_reader_open_memory(const jr_schema *schema, const void *byte
     return reader_start(reader, format, first_buffer, error);
 }
 
+void jr_reader_reuse_memory(jr_event_reader *reader, const void *bytes, size_t length)
+{
+    static const unsigned char nothing[1] = { 0 };
+    reader->memory = bytes && length ? bytes : nothing;
+    reader->memory_length = bytes ? length : 0;
+    reader->memory_offset = 0;
+    reader->raw_taken = 0;
+    reader->size = reader->memory_length;
+    reader->raw_done = false;
+    reader->start = reader->end = reader->scan = 0;
+    reader->decoded_before = 0;
+    reader->input_done = reader->input_failed = false;
+    reader->input_message[0] = '\0';
+    reader->at_start = true;
+    reader->discarding = false;
+    reader->lines_done = 0;
+}
+
 /* ---- reading -------------------------------------------------------------------- */
 
 jr_read_status jr_reader_next(jr_event_reader *reader, jr_event *event, jr_read_error *error)

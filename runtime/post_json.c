@@ -61,9 +61,13 @@ jr_status jr_vm_post_json(jr_vm *vm, const char *json, size_t length, jr_error *
         memcpy(folded, json, length);
         fold_line_breaks(folded, length);
     }
-    jr_read_error read_error;
-    jr_event_reader *reader = jr_reader_open_memory(jr_program_schema(vm->program), folded ? folded : json, length,
-                                                    JR_LOG_JSONL, &read_error);
+    /* One reader for the VM's life: opening one (its JSON parser, its index of the
+     * schema) costs more than reading an event. */
+    jr_read_error read_error = { 0 };
+    const char *bytes = folded ? folded : json;
+    if (vm->post_reader) jr_reader_reuse_memory(vm->post_reader, bytes, length);
+    else vm->post_reader = jr_reader_open_memory(jr_program_schema(vm->program), bytes, length, JR_LOG_JSONL, &read_error);
+    jr_event_reader *reader = vm->post_reader;
     jr_status status;
     if (!reader) {
         status = jr_fail(error, JR_ERROR_MEMORY, "%s", read_error.message);
@@ -87,7 +91,8 @@ jr_status jr_vm_post_json(jr_vm *vm, const char *json, size_t length, jr_error *
             status = jr_fail(error, JR_ERROR_EVENT, "no event in the JSON");
             break;
         }
-        jr_reader_close(reader);
+        /* The event's strings live in the reader and in the memory given: let go of it. */
+        jr_reader_reuse_memory(reader, NULL, 0);
     }
     if (folded) host.realloc(host.user, folded, 0);
     return status;

@@ -2070,6 +2070,7 @@ out_of_memory:
 void jr_vm_free(jr_vm *vm)
 {
     if (!vm) return;
+    jr_reader_close(vm->post_reader);
     jr_strings_free(&vm->strings);
     jr_timers_free(&vm->timers);
     jr_zones_free(vm->zones);

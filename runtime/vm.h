@@ -217,6 +217,7 @@ struct jr_vm {
     const jr_program *program;
     jr_config config;
     jr_figure_fn on_figure;    /* jr_vm_on_figure */
+    jr_event_reader *post_reader; /* jr_vm_post_json's, made at its first call */
     void *figure_user;
     jr_memory memory;       /* what it holds, for config.memory_limit (memory.h) */
     jr_allocator allocator; /* every block it holds comes from here: jr_memory_allocator */
