@@ -1,5 +1,21 @@
-# bench/figures.sh: sourced by bench/run.sh and bench/live.sh: the small arithmetic and
-# formatting of benchmark figures, in one place.
+# bench/figures.sh: sourced by bench/run.sh and bench/live.sh: their messages, the
+# checks of their settings, and the small arithmetic and formatting of figures, in one
+# place. The sourcing script sets bench_name ("bench", "bench live"), runs and seed.
+
+usage_error() {
+    echo "$bench_name: $1" >&2
+    exit 64
+}
+fail() {
+    echo "$bench_name: $1" >&2
+    exit 1
+}
+
+# BENCH_RUNS and BENCH_SEED, already in $runs and $seed.
+check_settings() {
+    case $runs in '' | *[!0-9]* | 0) usage_error "BENCH_RUNS must be a whole number of at least 1, not '$runs'" ;; esac
+    case $seed in '' | *[!0-9]*) usage_error "BENCH_SEED must be a whole number, not '$seed'" ;; esac
+}
 
 # median: the median of the numbers on standard input (separated by spaces or lines).
 median() { tr ' ' '\n' | LC_ALL=C sort -g | awk 'NF { v[++n] = $1 } END { if (n % 2) print v[(n + 1) / 2]; else printf "%.3f\n", (v[n / 2] + v[n / 2 + 1]) / 2 }'; }

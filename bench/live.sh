@@ -41,20 +41,10 @@ work=$build/bench
 live=$work/live
 journey=$build/journey
 journeyc=$build/journeyc
+bench_name="bench live"
 # shellcheck source=bench/figures.sh
 . "$(dirname "$0")/figures.sh"
-
-usage_error() {
-    echo "bench live: $1" >&2
-    exit 64
-}
-fail() {
-    echo "bench live: $1" >&2
-    exit 1
-}
-
-case $runs in '' | *[!0-9]* | 0) usage_error "BENCH_RUNS must be a whole number of at least 1, not '$runs'" ;; esac
-case $seed in '' | *[!0-9]*) usage_error "BENCH_SEED must be a whole number, not '$seed'" ;; esac
+check_settings
 # contacts events days of the workload, then the events posted one per request
 case $preset in
     tiny) set -- 1000 10000 30 2000 ;;

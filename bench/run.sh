@@ -27,20 +27,10 @@ results=${BENCH_RESULTS:-bench/results/latest.json}
 work=$build/bench
 journey=$build/journey
 journeyc=$build/journeyc
+bench_name="bench"
 # shellcheck source=bench/figures.sh
 . "$(dirname "$0")/figures.sh"
-
-usage_error() {
-    echo "bench: $1" >&2
-    exit 64
-}
-fail() {
-    echo "bench: $1" >&2
-    exit 1
-}
-
-case $runs in '' | *[!0-9]* | 0) usage_error "BENCH_RUNS must be a whole number of at least 1, not '$runs'" ;; esac
-case $seed in '' | *[!0-9]*) usage_error "BENCH_SEED must be a whole number, not '$seed'" ;; esac
+check_settings
 # contacts events days, and the contacts of the timer figure
 case $preset in
     tiny) set -- 1000 10000 30 20000 ;;
