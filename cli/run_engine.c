@@ -217,6 +217,14 @@ static engine_result after_apply(run_engine *engine, jr_status status, const jr_
         engine_fail(engine, "%s", run_state_error(engine->state));
         return ENGINE_FAILED;
     }
+    /* A restart replays what comes after the checkpoint's entry: numbers must only grow
+     * (the table is AUTOINCREMENT, so that emptying it at a checkpoint reuses none). */
+    if (seq <= engine->journal_seq) {
+        forget_captured(engine);
+        engine_fail(engine, "the journal numbered an entry %" PRId64 " after %" PRId64 ": the state is damaged", seq,
+                    engine->journal_seq);
+        return ENGINE_FAILED;
+    }
     engine->journal_seq = seq;
     return record_captured(engine, seq, false) ? ENGINE_APPLIED : ENGINE_FAILED;
 }

@@ -38,7 +38,7 @@ static const char schema_sql[] =
     "    snapshot    BLOB NOT NULL\n"
     ");\n"
     "CREATE TABLE IF NOT EXISTS journal (\n"
-    "    seq    INTEGER PRIMARY KEY,\n"
+    "    seq    INTEGER PRIMARY KEY AUTOINCREMENT,\n"
     "    kind   TEXT NOT NULL CHECK (kind IN ('event', 'advance')),\n"
     "    at     INTEGER NOT NULL,\n"
     "    source TEXT,\n"

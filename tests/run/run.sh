@@ -75,21 +75,28 @@ done
 
 crash=$scratch/crash
 mkdir -p "$crash"
-"$build/bench/generate" --contacts 1000 --events 20000 --days 30 --seed 7 -o "$crash/events.jsonl" ||
+"$build/bench/generate" --contacts 3000 --events 60000 --days 30 --seed 7 -o "$crash/events.jsonl" ||
     fail crash "the workload generator failed"
 runs=${JOURNEY_CRASH_RUNS:-50}
 seed=${JOURNEY_CRASH_SEED:-$$}
 RANDOM=$seed
 echo "run: crash safety: $runs kills, seed $seed (JOURNEY_CRASH_SEED=$seed reproduces the moments)"
 unexpected=""
-progress=0
-previous_events=-1
+mid_input=0
+after_checkpoint=0
+input_size=$(wc -c <"$crash/events.jsonl")
 for i in $(seq 1 "$runs"); do
     "$journey" run "$scratch/all.jbc" --state "$crash/state.db" --events "$crash/events.jsonl" \
         --actions "$crash/actions.jsonl" --batch 10 --checkpoint-every 1s --quiet 2>>"$crash/stderr" &
     pid=$!
     pids+=("$pid")
-    sleep "0.$(printf '%03d' $((RANDOM % 250)))"
+    # Most kills come early; the second and the fourth after a second, past a checkpoint
+    # (every 1s) while events remain, so that restarts replay a journal written after one.
+    if [ "$i" -eq 2 ] || [ "$i" -eq 4 ]; then
+        sleep "1.$(printf "%03d" $((200 + RANDOM % 300)))"
+    else
+        sleep "0.$(printf "%03d" $((RANDOM % 300)))"
+    fi
     kill -9 "$pid" 2>/dev/null
     wait "$pid" 2>/dev/null
     status=$?
@@ -100,10 +107,13 @@ for i in $(seq 1 "$runs"); do
     elif [ -z "$events" ]; then
         cat "$crash/inspect-error" >>"$crash/inspect-errors"
         unexpected="$unexpected the state did not read after kill $i;"
-    elif [ "$events" -gt "$previous_events" ]; then
-        progress=$((progress + 1))
     fi
-    [ -n "$events" ] && previous_events=$events
+    # Killed before the whole file was committed: at work, or recovering.
+    offset=$(sqlite3 "$crash/state.db" 'SELECT offset FROM inputs' 2>/dev/null)
+    [ "${offset:-0}" -lt "$input_size" ] && mid_input=$((mid_input + 1))
+    # A checkpoint, and journal entries after it: the next start replays on top of it.
+    [ "$(sqlite3 "$crash/state.db" 'SELECT count(*) FROM checkpoint, journal WHERE journal.seq > checkpoint.journal_seq' 2>/dev/null)" \
+        -gt 0 ] 2>/dev/null && after_checkpoint=$((after_checkpoint + 1))
 done
 check crash/runs "runs stopped other than by the kill:$unexpected $(cat "$crash/stderr" "$crash/inspect-errors" 2>/dev/null | head -n 5)" \
     test -z "$unexpected"
@@ -121,9 +131,10 @@ check crash/none-invented "actions journey run delivered that journey sim does n
     test -z "$(comm -13 "$crash/sim.unique" "$crash/delivered.unique")"
 check crash/one-action-per-key "$lines_delivered different actions under $keys_delivered keys" \
     test "$keys_delivered" -eq "$lines_delivered"
-check crash/meaningful "only $progress kills landed while events were being applied" test "$progress" -ge 10
+check crash/meaningful "only $mid_input kills landed before the whole file was committed" test "$mid_input" -ge 10
+check crash/after-checkpoint "no kill left a journal after a checkpoint to replay" test "$after_checkpoint" -ge 1
 duplicates=$(($(wc -l <"$crash/actions.jsonl") - lines_delivered))
-echo "run: crash safety: $(wc -l <"$crash/sim.unique") actions, $duplicates delivered twice or more (at least once is the contract), $progress kills landed while events were applied"
+echo "run: crash safety: $(wc -l <"$crash/sim.unique") actions, $duplicates delivered twice or more (at least once is the contract), $mid_input kills landed before the whole file was committed, $after_checkpoint left a journal after a checkpoint"
 
 # ---- resuming, appending, bad lines -------------------------------------------------------
 
