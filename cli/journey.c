@@ -23,7 +23,7 @@
 #define JOURNEY_VERSION "0.0.0-dev"
 #endif
 
-enum { EXIT_CLEAN = 0, EXIT_FAILED = 1, EXIT_USAGE = 64, EXIT_INTERNAL = 70 };
+enum { EXIT_CLEAN = 0, EXIT_FAILED = 1, EXIT_INTERNAL = 70 };
 
 static const char usage_text[] =
     "Usage: journey COMMAND [OPTIONS] ...\n"

@@ -16,7 +16,7 @@
 #include "test_output.h"
 #include "usage.h"
 
-enum { EXIT_PASSED = 0, EXIT_FAILED = 1, EXIT_USAGE = 64, EXIT_INTERNAL = 70 };
+enum { EXIT_PASSED = 0, EXIT_FAILED = 1, EXIT_INTERNAL = 70 };
 
 static const char help_text[] =
     "Usage: journey test [OPTIONS] FILE|DIR...\n"

@@ -17,7 +17,7 @@
 #include "usage.h"
 #include "native_options.h"
 
-enum { EXIT_PACKED = 0, EXIT_FAILED = 1, EXIT_USAGE = 64, EXIT_INTERNAL = 70 };
+enum { EXIT_PACKED = 0, EXIT_FAILED = 1, EXIT_INTERNAL = 70 };
 
 static const char help_text[] =
     "Usage: journey pack PROGRAM EVENTS... -o FILE.jev [OPTIONS]\n"

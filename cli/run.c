@@ -24,7 +24,7 @@
 #include "run_input.h"
 #include "run_state.h"
 
-enum { EXIT_CLEAN = 0, EXIT_FAILED = 1, EXIT_USAGE = 64, EXIT_INTERNAL = 70 };
+enum { EXIT_CLEAN = 0, EXIT_FAILED = 1, EXIT_INTERNAL = 70 };
 
 enum {
     DEFAULT_BATCH = 1000,

@@ -159,13 +159,12 @@ input_result run_input_next(run_input *input, const char **line, size_t *length,
         char *newline = memchr(input->buffer + input->start, '\n', input->end - input->start);
         if (newline) {
             size_t at = (size_t)(newline - input->buffer);
-            if (input->skipping) {
-                /* the rest of a line that was too long */
+            if (input->skipping || at - input->start > RUN_INPUT_MAX_LINE) {
+                /* a line too long, or the rest of one that filled the buffer */
                 input->skipping = false;
                 input->start = at + 1;
                 input->position.offset = input->buffer_offset + input->start;
-                input->position.line = input->next_line;
-                *length = (size_t)input->next_line++;
+                input->position.line = input->next_line++;
                 return INPUT_TOO_LONG;
             }
             return hand_out(input, at, at + 1, line, length);

@@ -25,7 +25,7 @@ typedef enum input_result {
     INPUT_LINE,    /* *line and *length: one line without its line break */
     INPUT_WAIT,    /* nothing complete yet: more may come */
     INPUT_END,     /* standard input closed (a file never ends: it may grow) */
-    INPUT_TOO_LONG,/* a line longer than the limit was skipped (*length is its line number) */
+    INPUT_TOO_LONG,/* a line longer than the limit was skipped (run_input_position names it) */
     INPUT_ERROR,   /* a read failed: message */
 } input_result;
 

@@ -15,7 +15,7 @@
 #include "run_engine.h"
 #include "run_state.h"
 
-enum { EXIT_CLEAN = 0, EXIT_FAILED = 1, EXIT_USAGE = 64, EXIT_INTERNAL = 70 };
+enum { EXIT_CLEAN = 0, EXIT_FAILED = 1, EXIT_INTERNAL = 70 };
 
 static const char inspect_usage[] =
     "Usage: journey inspect --state STATE.db [--json] [CONTACT...]\n"

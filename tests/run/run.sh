@@ -177,6 +177,19 @@ check resume/every-action-once "an action was delivered twice by runs that stopp
 check resume/stdin "from a pipe, the actions differ from journey sim's: $(tail -n 2 "$resume/stdin.err")" \
     cmp -s <(sort "$resume/stdin.jsonl") <(sort "$resume/sim.jsonl")
 
+# A line over 1 MiB is skipped and named; the lines after it are read.
+{
+    head -n 3 examples/onboarding.events.jsonl
+    printf '{"padding":"%s"}\n' "$(head -c 1100000 /dev/zero | tr '\0' a)"
+    sed -n '4,10p' examples/onboarding.events.jsonl
+} >"$resume/long.jsonl"
+"$journey" run "$scratch/onboarding.jbc" --state "$resume/long.db" --events "$resume/long.jsonl" \
+    --actions "$resume/long.actions.jsonl" --once 2>"$resume/long.err"
+check resume/too-long "a line over 1 MiB: $(cat "$resume/long.err")" \
+    grep -q 'long.jsonl:4: a line longer than 1 MiB (skipped)' "$resume/long.err"
+check resume/after-too-long "the lines after a long one were not read: $(tail -n 1 "$resume/long.err")" \
+    grep -q '^journey run: 10 events read, 1 refused' "$resume/long.err"
+
 # ---- the command -----------------------------------------------------------------------------
 
 "$journey" run "$scratch/other.jbc" --state "$resume/s.db" --once 2>"$scratch/other.err"
