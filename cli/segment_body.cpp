@@ -234,8 +234,13 @@ bool read_type(normalizer &state, long batch_index, const call_members &members,
         if (text == segment_endpoint_name(candidate)) named = candidate;
     if (named == SEGMENT_BATCH) {
         if (text == "screen" || text == "group" || text == "alias") {
-            *skip = true;
-            return true;
+            if (state.endpoint == SEGMENT_BATCH) {
+                *skip = true;
+                return true;
+            }
+            return refuse(state, batch_index, "\"type\" is \"%.*s\" but this is the %s endpoint (/v1/%s)",
+                          static_cast<int>(text.size()), text.data(), segment_endpoint_name(state.endpoint),
+                          segment_endpoint_name(state.endpoint));
         }
         return refuse(state, batch_index, "unknown type %s (expected track, identify or page)", quoted(text).c_str());
     }
